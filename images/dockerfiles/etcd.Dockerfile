@@ -1,0 +1,4 @@
+FROM scratch
+COPY etcd /usr/local/bin/etcd
+ENV PATH=/usr/local/bin
+ENTRYPOINT ["/usr/local/bin/etcd"]

@@ -1,0 +1,11 @@
+FROM {{BASE}}
+COPY bin/ /usr/local/bin/
+COPY rootfs/ /
+RUN systemctl enable kubelet.service containerd.service \
+ && systemctl mask getty.target systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
+      systemd-journald-audit.socket systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
+ && : > /etc/machine-id \
+ && mkdir -p /etc/cni/net.d /etc/kubernetes/manifests /var/lib/kubelet /etc/kcluster
+ENV container=docker
+STOPSIGNAL SIGRTMIN+3
+ENTRYPOINT ["/usr/local/bin/kcluster-entrypoint"]

@@ -1,0 +1,151 @@
+// Every kcluster command shares one output contract:
+// - stdout carries the result only: with --json exactly one envelope
+//   {"status":"ok"|"error","command":…,"result"|"error":…}, otherwise the
+//   command's own human-readable output (e.g. the table of `list`);
+// - progress and messages go to stderr;
+// - the exit code is the error's documented ExitCode, with or without --json.
+
+import {Command, Errors, toConfiguredId, type Interfaces} from '@oclif/core'
+import {KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
+import type {StepRunner} from '../lifecycle/step.js'
+import {installInterruptHandler, type InterruptHandler} from './interrupt.js'
+import {chooseRenderer, createStepRunner, isCI} from './step-runner.js'
+
+export interface SuccessEnvelope<T> {
+  status: 'ok'
+  command: string
+  result: T
+}
+
+export interface ErrorEnvelope {
+  status: 'error'
+  command: string
+  error: KclusterErrorJSON
+}
+
+export function successEnvelope<T>(command: string, result: T): SuccessEnvelope<T> {
+  return {status: 'ok', command, result}
+}
+
+export function errorEnvelope(command: string, err: unknown): ErrorEnvelope {
+  return {status: 'error', command, error: toKclusterError(err).toJSON()}
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001B\[[0-9;?]*[ -/]*[@-~]/g
+
+/** oclif's parser errors (unknown flag, missing argument, bad option) become UsageError, exit 2. */
+export function toUsageError(err: unknown, commandLine = 'kcluster <command>'): KclusterError {
+  if (err instanceof KclusterError) return err
+  const raw = err instanceof Error ? err.message : String(err)
+  const message = raw.replace(ANSI, '').replace(/\n?See more help with --help\s*$/, '').trim()
+  return new UsageError(message, `Run \`${commandLine} --help\` to see its flags and arguments.`)
+}
+
+/** What a person sees on stderr when a command fails. */
+export function formatErrorForHumans(err: KclusterError): string {
+  const lines = [`Error: ${err.message}`]
+  if (err.remedy) lines.push(`Remedy: ${err.remedy}`)
+  const output = err.details?.output
+  if (typeof output === 'string' && output.trim() !== '') {
+    lines.push('Output of the failed command:', ...output.trimEnd().split('\n').map((line) => `  ${line}`))
+  }
+  return lines.join('\n')
+}
+
+/** Resolves once the data is handed to the OS, so exiting right after does not truncate it (pipes are async on macOS). */
+function writeFully(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write(text, () => resolve())
+  })
+}
+
+type AnyOutput = {[name: string]: any}
+
+export abstract class KclusterCommand<T> extends Command {
+  static override enableJsonFlag = true
+
+  private interrupt?: InterruptHandler
+
+  abstract override run(): Promise<T>
+
+  /** The id as the user typed it ("build node-image"), for envelopes and hints. */
+  protected commandName(): string {
+    const id = this.id ?? this.ctor.id ?? ''
+    try {
+      return toConfiguredId(id, this.config)
+    } catch {
+      return id
+    }
+  }
+
+  protected override async parse<F extends AnyOutput, B extends AnyOutput, A extends AnyOutput>(
+    options?: Interfaces.Input<F, B, A>,
+    argv?: string[],
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    try {
+      return await super.parse(options, argv)
+    } catch (error) {
+      throw toUsageError(error, `${this.config?.bin ?? 'kcluster'} ${this.commandName()}`)
+    }
+  }
+
+  // oclif prints only truthy results; a command returning nothing still owes --json callers an envelope.
+  protected override async _run<R>(): Promise<R> {
+    const result = await super._run<R>()
+    if (!result && this.jsonEnabled()) this.logJson(this.toSuccessJson(result ?? null))
+    return result
+  }
+
+  protected override toSuccessJson(result: unknown): SuccessEnvelope<unknown> {
+    return successEnvelope(this.commandName(), result)
+  }
+
+  protected override toErrorJson(err: unknown): ErrorEnvelope {
+    return errorEnvelope(this.commandName(), err)
+  }
+
+  // Plain JSON: oclif's colourised pretty-printer would put ANSI codes into a captured stdout.
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
+  protected override async catch(err: Error & {exitCode?: number}): Promise<never> {
+    // this.exit(n) inside run() travels as an ExitError; it is not a failure to report.
+    if (err instanceof Errors.ExitError) throw err
+    const error = toKclusterError(err)
+    if (this.jsonEnabled()) {
+      await writeFully(process.stdout, `${JSON.stringify(this.toErrorJson(error), null, 2)}\n`)
+    } else {
+      await writeFully(process.stderr, `${formatErrorForHumans(error)}\n`)
+    }
+    process.exitCode = error.exitCode
+    // oclif's handler exits with this code and prints nothing more.
+    throw new Errors.ExitError(error.exitCode)
+  }
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    this.interrupt?.dispose()
+    this.interrupt = undefined
+    await super.finally(err)
+  }
+
+  /** Aborted on the first SIGINT/SIGTERM so steps stop and cleanup runs; a second signal exits 130 at once. */
+  protected abortSignal(): AbortSignal {
+    this.interrupt ??= installInterruptHandler(process, {
+      onFirst: () => {
+        if (!this.jsonEnabled()) process.stderr.write('\nInterrupted: cleaning up (press Ctrl-C again to exit immediately)\n')
+      },
+    })
+    return this.interrupt.signal
+  }
+
+  /** The progress display that fits this invocation (--json, terminal, CI); runs use abortSignal() unless given another. */
+  protected stepRunner(): StepRunner {
+    const kind = chooseRenderer({json: this.jsonEnabled(), stderrIsTTY: process.stderr.isTTY === true, ci: isCI(process.env)})
+    const runner = createStepRunner(kind, process.stderr)
+    return {
+      run: (steps, ctx, signal) => runner.run(steps, ctx, signal ?? this.abortSignal()),
+    }
+  }
+}

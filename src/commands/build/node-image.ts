@@ -1,0 +1,21 @@
+import {Flags} from '@oclif/core'
+import {KclusterCommand} from '../../cli/base-command.js'
+import {DEFAULT_KUBERNETES_VERSION} from '../../config/cluster-options.js'
+import {buildNodeImage, type BuildNodeImageResult} from '../../lifecycle/build-node-image.js'
+
+export default class BuildNodeImage extends KclusterCommand<BuildNodeImageResult> {
+  static override summary = 'Build the node image locally from Debian packages and upstream Go modules'
+  static override description = 'No registry is needed: the root filesystem comes from Debian packages, Kubernetes, etcd and CoreDNS are compiled from their Go modules. Go caches live in Docker volumes, so a rebuild is fast.'
+
+  static override flags = {
+    'kubernetes-version': Flags.string({summary: 'Kubernetes version (v1.34.x)', default: DEFAULT_KUBERNETES_VERSION}),
+    image: Flags.string({summary: 'Name for the image (default: kcluster/node:<version>-<input hash>)'}),
+  }
+
+  async run(): Promise<BuildNodeImageResult> {
+    const {flags} = await this.parse(BuildNodeImage)
+    const result = await buildNodeImage({kubernetesVersion: flags['kubernetes-version'], image: flags.image}, {runner: this.stepRunner(), signal: this.abortSignal()})
+    this.logToStderr(`Built ${result.image} in ${(result.durationMs / 1000).toFixed(1)}s.`)
+    return result
+  }
+}

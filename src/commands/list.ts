@@ -1,0 +1,20 @@
+import {KclusterCommand} from '../cli/base-command.js'
+import {listClusters} from '../lifecycle/list-clusters.js'
+import type {ClusterSummary} from '../provider/types.js'
+
+export default class List extends KclusterCommand<{clusters: ClusterSummary[]}> {
+  static override summary = 'List clusters'
+
+  async run(): Promise<{clusters: ClusterSummary[]}> {
+    await this.parse(List)
+    const clusters = await listClusters()
+    if (!this.jsonEnabled()) {
+      if (clusters.length === 0) this.logToStderr('No clusters.')
+      for (const c of clusters) {
+        const states = c.nodes.map((n) => `${n.name} (${n.role}, ${n.state})`).join(', ') || 'no nodes'
+        this.log(`${c.name}\t${c.apiServerPort ? `https://127.0.0.1:${c.apiServerPort}` : '-'}\t${states}`)
+      }
+    }
+    return {clusters}
+  }
+}

@@ -1,0 +1,190 @@
+// Every failure kcluster reports is a KclusterError: a stable machine code,
+// a documented process exit code and, where we know one, a remedy the user
+// can act on. Scripts rely on the exit codes, so they never change meaning.
+
+import {formatDuration} from '../config/format-duration.js'
+
+/**
+ * Process exit codes:
+ * - 0 OK
+ * - 1 INTERNAL: a bug in kcluster
+ * - 2 USAGE: unknown flag, missing argument, wrong invocation
+ * - 3 INVALID_INPUT: a value was given but is not acceptable (name, duration, files)
+ * - 4 DOCKER_UNREACHABLE: the Docker engine does not answer
+ * - 5 CLUSTER_MISSING: the named cluster does not exist
+ * - 6 CLUSTER_EXISTS: the named cluster already exists
+ * - 7 TIMEOUT: something did not become ready in time
+ * - 8 COMMAND_FAILED: a command on the host or in a node exited non-zero
+ * - 130 INTERRUPTED: Ctrl-C / SIGTERM
+ */
+export const ExitCode = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  INVALID_INPUT: 3,
+  DOCKER_UNREACHABLE: 4,
+  CLUSTER_MISSING: 5,
+  CLUSTER_EXISTS: 6,
+  TIMEOUT: 7,
+  COMMAND_FAILED: 8,
+  INTERRUPTED: 130,
+} as const
+
+export type ErrorCode = Exclude<keyof typeof ExitCode, 'OK'>
+
+export interface KclusterErrorJSON {
+  name: string
+  code: ErrorCode
+  message: string
+  exitCode: number
+  remedy?: string
+  details?: Record<string, unknown>
+}
+
+export interface KclusterErrorOptions {
+  remedy?: string
+  details?: Record<string, unknown>
+  cause?: unknown
+}
+
+export class KclusterError extends Error {
+  readonly code: ErrorCode
+  readonly exitCode: number
+  readonly remedy?: string
+  readonly details?: Record<string, unknown>
+
+  constructor(code: ErrorCode, message: string, options: KclusterErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : {cause: options.cause})
+    this.name = new.target.name
+    this.code = code
+    this.exitCode = ExitCode[code]
+    if (options.remedy !== undefined) this.remedy = options.remedy
+    if (options.details !== undefined) this.details = options.details
+  }
+
+  toJSON(): KclusterErrorJSON {
+    const json: KclusterErrorJSON = {name: this.name, code: this.code, message: this.message, exitCode: this.exitCode}
+    if (this.remedy !== undefined) json.remedy = this.remedy
+    if (this.details !== undefined) json.details = this.details
+    return json
+  }
+}
+
+export class UsageError extends KclusterError {
+  constructor(message: string, remedy = 'Run the command with --help to see its usage.') {
+    super('USAGE', message, {remedy})
+  }
+}
+
+export interface InputProblem {
+  field: string
+  message: string
+}
+
+export class InvalidInputError extends KclusterError {
+  readonly problems: InputProblem[]
+
+  constructor(problems: InputProblem[]) {
+    const list = problems.map((p) => `${p.field}: ${p.message}`).join('; ')
+    super('INVALID_INPUT', `invalid configuration: ${list}`, {
+      remedy: problems.length === 1 ? `Correct ${problems[0]!.field} and run the command again.` : 'Correct the values listed above and run the command again.',
+      details: {problems},
+    })
+    this.problems = problems
+  }
+}
+
+export class DockerUnreachableError extends KclusterError {
+  constructor(cause: string) {
+    super('DOCKER_UNREACHABLE', `cannot reach the Docker engine: ${cause}`, {
+      remedy:
+        'Start the Docker daemon, dockerd (`sudo systemctl start docker`, or launch Docker Desktop), and check that `docker info` works for your user; ' +
+        'for a remote or rootless engine set DOCKER_HOST (e.g. unix:///run/user/1000/docker.sock).',
+      details: {cause, dockerHost: process.env.DOCKER_HOST ?? null},
+    })
+  }
+}
+
+export class ClusterMissingError extends KclusterError {
+  constructor(name: string) {
+    super('CLUSTER_MISSING', `cluster "${name}" does not exist`, {
+      remedy: `Run \`kcluster list\` to see existing clusters, or create it with \`kcluster create --name ${name}\`.`,
+      details: {name},
+    })
+  }
+}
+
+export class ClusterExistsError extends KclusterError {
+  constructor(name: string) {
+    super('CLUSTER_EXISTS', `cluster "${name}" already exists`, {
+      remedy: `Delete it with \`kcluster delete --name ${name}\`, or choose another name with --name.`,
+      details: {name},
+    })
+  }
+}
+
+export class TimeoutError extends KclusterError {
+  constructor(what: string, timeoutMs: number, remedy = 'Retry with a longer --wait, or inspect the node with `docker logs` to see what is slow.') {
+    super('TIMEOUT', `timed out after ${formatDuration(timeoutMs)} waiting for ${what}`, {remedy, details: {what, timeoutMs}})
+  }
+}
+
+// Command output can be megabytes (image builds); the tail is where the failure is.
+const MAX_OUTPUT_CHARS = 64 * 1024
+
+export class CommandFailedError extends KclusterError {
+  constructor(command: string[], exitCode: number, output: string, where?: string) {
+    const kept = output.length > MAX_OUTPUT_CHARS ? `[… ${output.length - MAX_OUTPUT_CHARS} earlier characters cut …]\n${output.slice(-MAX_OUTPUT_CHARS)}` : output
+    const quoted = shellQuote(command)
+    super('COMMAND_FAILED', `command failed with exit code ${exitCode}${where ? ` in ${where}` : ''}: ${quoted}`, {
+      remedy: 'Read the command output below; the command above can be pasted into a shell to reproduce it.',
+      details: {command, commandLine: quoted, commandExitCode: exitCode, ...(where === undefined ? {} : {where}), output: kept},
+    })
+  }
+}
+
+export class InterruptedError extends KclusterError {
+  constructor() {
+    super('INTERRUPTED', 'interrupted')
+  }
+}
+
+export class InternalError extends KclusterError {
+  constructor(message: string, cause?: unknown) {
+    super('INTERNAL', message, {
+      remedy: 'This is a bug in kcluster. Please report it with the command you ran and this output.',
+      details: cause === undefined ? undefined : {cause: describeCause(cause)},
+      cause,
+    })
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.stack ?? `${cause.name}: ${cause.message}`
+  return String(cause)
+}
+
+function isAbortLike(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false
+  const e = err as {name?: unknown; isCanceled?: unknown; code?: unknown}
+  // execa sets isCanceled when its cancelSignal fired; Node uses ABORT_ERR / AbortError.
+  return e.name === 'AbortError' || e.code === 'ABORT_ERR' || e.isCanceled === true
+}
+
+/** Normalises anything thrown into a KclusterError so the CLI can always report code, exit code and remedy. */
+export function toKclusterError(err: unknown): KclusterError {
+  if (err instanceof KclusterError) return err
+  // An abort whose reason was our own InterruptedError arrives wrapped by execa/undici.
+  const cause = typeof err === 'object' && err !== null ? (err as {cause?: unknown}).cause : undefined
+  if (cause instanceof InterruptedError) return cause
+  if (isAbortLike(err)) return new InterruptedError()
+  if (err instanceof Error) return new InternalError(err.message || err.name, err)
+  return new InternalError(`unexpected failure: ${String(err)}`, err)
+}
+
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/
+
+/** Quotes argv for a POSIX shell so a failed command can be pasted and rerun. */
+export function shellQuote(args: string[]): string {
+  return args.map((arg) => (arg === '' ? "''" : SAFE_WORD.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ')
+}

@@ -1,0 +1,13 @@
+export {resolveKubeconfigPath} from './paths.js'
+export {
+  listContextNames,
+  mergeKubeconfig,
+  parseAdminKubeconfig,
+  readCurrentContext,
+  readKubeconfig,
+  removeFromKubeconfig,
+  writeFileAtomic,
+  type AdminCredentials,
+  type ClusterAccess,
+} from './kubeconfig.js'
+export {withFileLock, type LockOptions} from './lock.js'

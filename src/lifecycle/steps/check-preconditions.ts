@@ -1,0 +1,12 @@
+import {ClusterExistsError} from '../../errors/index.js'
+import type {CreateContext} from '../create-context.js'
+import type {Step} from '../step.js'
+
+export const checkPreconditions: Step<CreateContext> = {
+  title: 'Check Docker and the cluster name',
+  run: async (ctx) => {
+    await ctx.provider.ping()
+    const clusters = await ctx.provider.listClusters()
+    if (clusters.some((c) => c.name === ctx.plan.name)) throw new ClusterExistsError(ctx.plan.name)
+  },
+}

@@ -1,0 +1,16 @@
+import {UsageError} from '../../errors/index.js'
+import type {CreateContext} from '../create-context.js'
+import type {Step} from '../step.js'
+
+export const ensureNodeImage: Step<CreateContext> = {
+  title: 'Ensure the node image',
+  run: async (ctx, step) => {
+    if (await ctx.provider.imageExists(ctx.image)) return step.report(`${ctx.image} is present`)
+    if (ctx.options.image) {
+      throw new UsageError(`node image ${ctx.options.image} does not exist`, 'build it with `kcluster build node-image --image <name>` or leave out --image')
+    }
+    step.report(`${ctx.image} is missing: building it (cold: 10-30 minutes, warm: about a minute)`)
+    await ctx.buildNodeImage(step)
+    ctx.imageBuilt = true
+  },
+}

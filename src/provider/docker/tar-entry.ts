@@ -1,0 +1,13 @@
+// A tar archive of one in-memory file, written deterministically.
+import {Header} from 'tar'
+
+const BLOCK = 512
+
+export function tarOfOneFile(name: string, content: Buffer, mode = 0o644): Buffer {
+  const header = new Header({path: name, mode, size: content.length, mtime: new Date(0), uid: 0, gid: 0, type: 'File', uname: 'root', gname: 'root'})
+  const headerBlock = Buffer.alloc(BLOCK)
+  header.encode(headerBlock, 0)
+  const padding = Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK)
+  // Two zero blocks end an archive.
+  return Buffer.concat([headerBlock, content, padding, Buffer.alloc(BLOCK * 2)])
+}

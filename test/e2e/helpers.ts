@@ -1,0 +1,104 @@
+// Helpers for end-to-end tests: run the built CLI for real, and real clients
+// (kubectl built with the node image, @kubernetes/client-node) against the cluster.
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {execa} from 'execa'
+import Docker from 'dockerode'
+import * as tar from 'tar'
+
+export const ROOT = resolve(import.meta.dirname, '../../..')
+export const CLI = join(ROOT, 'bin/run.js')
+export const docker = new Docker()
+
+export interface Envelope<T = any> {
+  status: 'ok' | 'error'
+  command: string
+  result?: T
+  error?: {name: string; code: string; message: string; exitCode: number; remedy?: string}
+}
+
+export async function kcluster<T = any>(args: string[], env: Record<string, string> = {}): Promise<{exitCode: number; envelope: Envelope<T>; stderr: string}> {
+  const result = await execa(process.execPath, [CLI, ...args, '--json'], {reject: false, env: {...env, CI: 'true'}})
+  let envelope: Envelope<T>
+  try {
+    envelope = JSON.parse(result.stdout)
+  } catch {
+    throw new Error(`kcluster ${args.join(' ')} printed no JSON envelope (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr.slice(-4000)}`)
+  }
+  return {exitCode: result.exitCode ?? -1, envelope, stderr: result.stderr}
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix))
+}
+
+/** Extracts a file of an image to the host, through a created (never started) container. */
+export async function copyFromImage(image: string, path: string, dest: string): Promise<void> {
+  const container = await docker.createContainer({Image: image, Entrypoint: ['/bin/true']})
+  try {
+    const stream = await container.getArchive({path})
+    mkdirSync(dest, {recursive: true})
+    await new Promise<void>((ok, fail) => stream.pipe(tar.x({cwd: dest})).on('finish', ok).on('error', fail))
+  } finally {
+    await container.remove({force: true})
+  }
+}
+
+/** kubectl from the node image itself (the multicall binary under its name). */
+export async function kubectlFromImage(image: string): Promise<string> {
+  const dir = tempDir('kcluster-e2e-bin-')
+  await copyFromImage(image, '/usr/local/bin/kube', dir)
+  chmodSync(join(dir, 'kube'), 0o755)
+  symlinkSync(join(dir, 'kube'), join(dir, 'kubectl'))
+  return join(dir, 'kubectl')
+}
+
+/** A scratch image with static busybox (taken from the node image), built without any registry. */
+export async function buildBusyboxImage(nodeImage: string, reference: string): Promise<void> {
+  const dir = tempDir('kcluster-e2e-busybox-')
+  await copyFromImage(nodeImage, '/bin/busybox', join(dir, 'bin'))
+  for (const applet of ['sh', 'cat', 'wget', 'nslookup', 'httpd', 'sleep', 'hostname', 'mkdir', 'echo']) symlinkSync('busybox', join(dir, 'bin', applet))
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY bin/ /bin/\nENV PATH=/bin\nCMD ["/bin/sh"]\n')
+  const stream = await docker.buildImage(tar.c({cwd: dir, portable: true}, ['.']) as unknown as NodeJS.ReadableStream, {t: reference})
+  await new Promise<void>((ok, fail) => docker.modem.followProgress(stream, (error: Error | null, out: any[]) => {
+    const failed = out?.find((o) => o.error)
+    error || failed ? fail(error ?? new Error(failed.error)) : ok()
+  }))
+}
+
+export function kubectlRunner(kubectl: string, kubeconfig: string, context: string) {
+  return async (args: string[], input?: string): Promise<string> => {
+    const result = await execa(kubectl, [`--kubeconfig=${kubeconfig}`, `--context=${context}`, ...args], {input, reject: false})
+    if (result.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.exitCode}): ${result.stderr}${result.stdout}`)
+    return result.stdout
+  }
+}
+
+export async function eventually<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown
+  while (Date.now() < deadline) {
+    try {
+      const value = await check()
+      if (value !== undefined && value !== false) return value
+    } catch (error) {
+      last = error
+    }
+    await sleep(1000)
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String((last as Error).message ?? last)}` : ''}`)
+}
+
+export async function clusterResources(cluster: string): Promise<{containers: number; networks: number; volumes: number}> {
+  const filters = {label: [`io.kcluster.cluster=${cluster}`]}
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({all: true, filters}),
+    docker.listNetworks({filters}),
+    docker.listVolumes({filters}),
+  ])
+  return {containers: containers.length, networks: networks.length, volumes: (volumes.Volumes ?? []).length}
+}
+
+export {existsSync}

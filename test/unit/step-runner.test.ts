@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict'
+import {Writable} from 'node:stream'
+import {describe, test} from 'node:test'
+import {chooseRenderer, createStepRunner, isCI, ListrStepRunner, plainLine, type RendererKind} from '../../src/cli/step-runner.js'
+import {InterruptedError} from '../../src/errors/index.js'
+import {SequentialStepRunner, type ProgressEvent, type Step} from '../../src/lifecycle/step.js'
+
+class Capture extends Writable {
+  text = ''
+  isTTY = true
+  columns = 100
+  rows = 40
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.text += chunk.toString()
+    callback()
+  }
+}
+
+interface Ctx {
+  log: string[]
+}
+
+class StepError extends Error {}
+
+function steps(failAt?: string): Step<Ctx>[] {
+  const make = (title: string, extra: Partial<Step<Ctx>> = {}): Step<Ctx> => ({
+    title,
+    run: async (ctx, step) => {
+      ctx.log.push(title)
+      step.report(`working on ${title}`)
+      await new Promise((r) => setTimeout(r, 2))
+      if (title === failAt) throw new StepError(`${title} broke`)
+    },
+    ...extra,
+  })
+  return [make('one'), make('two', {skip: () => 'already there'}), make('three'), make('four')]
+}
+
+function stripVolatile(events: ProgressEvent[]): Omit<ProgressEvent, 'elapsedMs'>[] {
+  return events.map(({elapsedMs, ...rest}) => {
+    if (rest.state === 'done' || rest.state === 'fail') assert.equal(typeof elapsedMs, 'number')
+    return rest
+  })
+}
+
+describe('chooseRenderer', () => {
+  const table: [{json: boolean; stderrIsTTY: boolean; ci: boolean}, RendererKind][] = [
+    [{json: true, stderrIsTTY: true, ci: false}, 'json-events'],
+    [{json: true, stderrIsTTY: false, ci: true}, 'json-events'],
+    [{json: false, stderrIsTTY: true, ci: true}, 'plain'],
+    [{json: false, stderrIsTTY: false, ci: false}, 'plain'],
+    [{json: false, stderrIsTTY: false, ci: true}, 'plain'],
+    [{json: false, stderrIsTTY: true, ci: false}, 'listr-default'],
+  ]
+  for (const [input, expected] of table) test(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(chooseRenderer(input), expected))
+
+  test('isCI', () => {
+    assert.equal(isCI({CI: 'true'}), true)
+    assert.equal(isCI({CI: '1'}), true)
+    assert.equal(isCI({CI: 'false'}), false)
+    assert.equal(isCI({CI: '0'}), false)
+    assert.equal(isCI({CI: ''}), false)
+    assert.equal(isCI({}), false)
+  })
+})
+
+describe('SequentialStepRunner', () => {
+  test('emits events in order, skips, passes ctx through', async () => {
+    const events: ProgressEvent[] = []
+    const ctx: Ctx = {log: []}
+    await new SequentialStepRunner((e) => events.push(e)).run(steps(), ctx)
+    assert.deepEqual(ctx.log, ['one', 'three', 'four'])
+    assert.deepEqual(stripVolatile(events), [
+      {type: 'progress', step: 'one', state: 'start'},
+      {type: 'progress', step: 'one', state: 'info', message: 'working on one'},
+      {type: 'progress', step: 'one', state: 'done'},
+      {type: 'progress', step: 'two', state: 'skip', message: 'already there'},
+      {type: 'progress', step: 'three', state: 'start'},
+      {type: 'progress', step: 'three', state: 'info', message: 'working on three'},
+      {type: 'progress', step: 'three', state: 'done'},
+      {type: 'progress', step: 'four', state: 'start'},
+      {type: 'progress', step: 'four', state: 'info', message: 'working on four'},
+      {type: 'progress', step: 'four', state: 'done'},
+    ])
+  })
+
+  test('stops at the first failure and rethrows the same error', async () => {
+    const events: ProgressEvent[] = []
+    const ctx: Ctx = {log: []}
+    const failing = steps('three')
+    let caught: unknown
+    await new SequentialStepRunner((e) => events.push(e)).run(failing, ctx).catch((e) => (caught = e))
+    assert.ok(caught instanceof StepError)
+    assert.equal(caught.message, 'three broke')
+    assert.deepEqual(ctx.log, ['one', 'three'])
+    assert.deepEqual(events.at(-1)?.state, 'fail')
+    assert.equal(events.at(-1)?.message, 'three broke')
+  })
+})
+
+describe("createStepRunner('json-events')", () => {
+  test('writes one NDJSON progress event per line, in order', async () => {
+    const out = new Capture()
+    const ctx: Ctx = {log: []}
+    await createStepRunner('json-events', out).run(steps(), ctx)
+    const lines = out.text.trimEnd().split('\n')
+    const events = lines.map((line) => JSON.parse(line) as ProgressEvent)
+    assert.equal(events.length, 10)
+    assert.deepEqual(
+      events.map((e) => `${e.step}:${e.state}`),
+      ['one:start', 'one:info', 'one:done', 'two:skip', 'three:start', 'three:info', 'three:done', 'four:start', 'four:info', 'four:done'],
+    )
+    for (const e of events) assert.equal(e.type, 'progress')
+  })
+
+  test('rethrows the failing step error unchanged and runs nothing after it', async () => {
+    const out = new Capture()
+    const ctx: Ctx = {log: []}
+    const failure = createStepRunner('json-events', out).run(steps('one'), ctx)
+    await assert.rejects(failure, (e: unknown) => e instanceof StepError && e.message === 'one broke')
+    assert.deepEqual(ctx.log, ['one'])
+    const last = JSON.parse(out.text.trimEnd().split('\n').at(-1)!) as ProgressEvent
+    assert.equal(last.state, 'fail')
+    assert.equal(last.step, 'one')
+  })
+
+  test('honours an aborted signal', async () => {
+    const controller = new AbortController()
+    controller.abort(new InterruptedError())
+    const ctx: Ctx = {log: []}
+    await assert.rejects(createStepRunner('json-events', new Capture()).run(steps(), ctx, controller.signal), InterruptedError)
+    assert.deepEqual(ctx.log, [])
+  })
+
+  test('stops before the next step once aborted mid-run', async () => {
+    const controller = new AbortController()
+    const ctx: Ctx = {log: []}
+    const list = steps()
+    const first = list[0]!
+    list[0] = {...first, run: async (c, s) => {
+      await first.run(c, s)
+      controller.abort(new InterruptedError())
+    }}
+    await assert.rejects(createStepRunner('json-events', new Capture()).run(list, ctx, controller.signal), InterruptedError)
+    assert.deepEqual(ctx.log, ['one'])
+  })
+})
+
+describe("createStepRunner('plain')", () => {
+  test('prints plain lines without ANSI escapes', async () => {
+    const out = new Capture()
+    await createStepRunner('plain', out).run(steps(), {log: []})
+    assert.ok(!out.text.includes('\u001b'), JSON.stringify(out.text))
+    const lines = out.text.trimEnd().split('\n')
+    assert.equal(lines[0], '[kcluster] • one')
+    assert.equal(lines[1], '[kcluster]   one: working on one')
+    assert.match(lines[2]!, /^\[kcluster\] ✓ one \(\d+\.\ds\)$/)
+    assert.equal(lines[3], '[kcluster] - two (skipped: already there)')
+  })
+
+  test('rethrows the failure', async () => {
+    const out = new Capture()
+    await assert.rejects(createStepRunner('plain', out).run(steps('four'), {log: []}), StepError)
+    assert.match(out.text.trimEnd().split('\n').at(-1)!, /^\[kcluster\] ✗ four \(\d+\.\ds\): four broke$/)
+  })
+
+  test('plainLine strips colours and newlines from messages', () => {
+    assert.equal(plainLine({type: 'progress', step: 's', state: 'info', message: '\u001b[31mred\u001b[0m\nnext'}), '[kcluster]   s: red next')
+    assert.equal(plainLine({type: 'progress', step: 's', state: 'done', elapsedMs: 125_000}), '[kcluster] ✓ s (2m5s)')
+    assert.equal(plainLine({type: 'progress', step: 's', state: 'skip'}), '[kcluster] - s (skipped)')
+  })
+})
+
+describe("createStepRunner('listr-default')", () => {
+  test('runs steps in order with the same ctx, writing only to the given stream', async () => {
+    const out = new Capture()
+    const ctx: Ctx = {log: []}
+    const runner = createStepRunner('listr-default', out)
+    assert.ok(runner instanceof ListrStepRunner)
+    await runner.run(steps(), ctx)
+    assert.deepEqual(ctx.log, ['one', 'three', 'four'])
+    assert.match(out.text, /one/)
+    assert.match(out.text, /already there/)
+  })
+
+  test('stops at the first failure and rethrows the same error', async () => {
+    const out = new Capture()
+    const ctx: Ctx = {log: []}
+    const original = new StepError('boom')
+    const list: Step<Ctx>[] = [
+      {title: 'ok', run: async (c) => void c.log.push('ok')},
+      {title: 'bad', run: async () => {
+        throw original
+      }},
+      {title: 'never', run: async (c) => void c.log.push('never')},
+    ]
+    let caught: unknown
+    await createStepRunner('listr-default', out).run(list, ctx).catch((e) => (caught = e))
+    assert.equal(caught, original)
+    assert.deepEqual(ctx.log, ['ok'])
+  })
+
+  test('honours the abort signal', async () => {
+    const controller = new AbortController()
+    const ctx: Ctx = {log: []}
+    const reason = new InterruptedError()
+    const list: Step<Ctx>[] = [
+      {title: 'first', run: async (c) => {
+        c.log.push('first')
+        controller.abort(reason)
+      }},
+      {title: 'second', run: async (c) => void c.log.push('second')},
+    ]
+    let caught: unknown
+    await createStepRunner('listr-default', new Capture()).run(list, ctx, controller.signal).catch((e) => (caught = e))
+    assert.equal(caught, reason)
+    assert.deepEqual(ctx.log, ['first'])
+  })
+})
