@@ -83,7 +83,8 @@ export class ListrStepRunner implements StepRunner {
           signal.throwIfAborted()
           const reason = step.skip?.(ctx)
           if (reason !== undefined) {
-            task.skip(reason)
+            // listr2 shows the skip message in place of the title; keep both visible.
+            task.skip(`${step.title} (skipped: ${reason})`)
             return
           }
           await step.run(ctx, {signal, report: (message) => (task.output = message)})

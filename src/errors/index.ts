@@ -87,7 +87,7 @@ export class InvalidInputError extends KclusterError {
   constructor(problems: InputProblem[]) {
     const list = problems.map((p) => `${p.field}: ${p.message}`).join('; ')
     super('INVALID_INPUT', `invalid configuration: ${list}`, {
-      remedy: problems.length === 1 ? `Correct ${problems[0]!.field} and run the command again.` : 'Correct the values listed above and run the command again.',
+      remedy: problems.length === 1 ? `Correct ${problems[0]!.field} and run the command again.` : 'Correct each value listed in the message and run the command again.',
       details: {problems},
     })
     this.problems = problems

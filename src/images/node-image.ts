@@ -13,6 +13,9 @@ import {hashFiles, readPackageList} from './inputs.js'
 import {cacheDir, packageRoot} from './paths.js'
 
 export const IMAGE_LABEL = 'io.kcluster.image'
+export const KUBERNETES_VERSION_LABEL = 'io.kcluster.kubernetes-version'
+/** The upstream image names preloaded into the node's containerd. */
+export const PRELOADED_LABEL = 'io.kcluster.preloaded-images'
 const GO_TOOLCHAIN = 'go1.24.13'
 const KUBE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
 const NODE_COMMANDS = ['kubelet', 'kubeadm', 'kubectl']
@@ -276,7 +279,13 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
               hostConfig: {...restrictedHostConfig(), Tmpfs: {'/run': 'rw', '/tmp': 'rw,exec'}},
             },
             plan.nodeImage,
-            ['ENTRYPOINT ["/usr/local/bin/kcluster-entrypoint"]', 'CMD []', `LABEL ${IMAGE_LABEL}=node`, `LABEL io.kcluster.kubernetes-version=${plan.kubernetesVersion}`],
+            [
+              'ENTRYPOINT ["/usr/local/bin/kcluster-entrypoint"]',
+              'CMD []',
+              `LABEL ${IMAGE_LABEL}=node`,
+              `LABEL ${KUBERNETES_VERSION_LABEL}=${plan.kubernetesVersion}`,
+              `LABEL ${PRELOADED_LABEL}=${ctx.upstreamImages.join(',')}`,
+            ],
           )
         } finally {
           rmSync(archive, {force: true})

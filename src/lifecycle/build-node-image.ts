@@ -1,7 +1,7 @@
 // `kcluster build node-image`: the node image steps under the caller's runner.
 import {InvalidInputError} from '../errors/index.js'
 import {DEFAULT_KUBERNETES_VERSION} from '../config/cluster-options.js'
-import {nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
+import {PRELOADED_LABEL, nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
 import {DockerImages} from '../provider/docker/images.js'
 import {SequentialStepRunner, type StepRunner} from './step.js'
@@ -11,10 +11,12 @@ export interface BuildNodeImageResult {
   kubernetesVersion: string
   durationMs: number
   upstreamImages: string[]
+  /** The image existed already with identical inputs; nothing was built. */
+  reused: boolean
 }
 
 export async function buildNodeImage(
-  input: {kubernetesVersion?: string; image?: string},
+  input: {kubernetesVersion?: string; image?: string; force?: boolean},
   {runner = new SequentialStepRunner(), provider = new DockerProvider(), signal}: {runner?: StepRunner; provider?: DockerProvider; signal?: AbortSignal} = {},
 ): Promise<BuildNodeImageResult> {
   const kubernetesVersion = input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION
@@ -24,6 +26,11 @@ export async function buildNodeImage(
   await provider.ping()
   const started = Date.now()
   const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: new DockerImages(provider.docker), upstreamImages: []}
+  // The tag names the hash of every input: an existing image is this build's result.
+  const existing = (await ctx.images.exists(ctx.plan.nodeImage)) && !input.force ? await ctx.images.labels(ctx.plan.nodeImage) : undefined
+  if (existing?.[PRELOADED_LABEL]) {
+    return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: existing[PRELOADED_LABEL].split(','), reused: true}
+  }
   await runner.run(nodeImageSteps(), ctx, signal)
-  return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: ctx.upstreamImages}
+  return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: ctx.upstreamImages, reused: false}
 }

@@ -99,7 +99,7 @@ describe('kcluster create → workloads → delete', {timeout: 60 * 60_000}, () 
     await kubectl(['apply', '-f', '-'], manifests())
     await kubectl(['rollout', 'status', 'deployment/web', '-n', 'e2e', '--timeout=180s'])
     const body = await eventually('the Service to answer through cluster DNS', 120_000, async () => {
-      const out = await kubectl(['exec', '-n', 'e2e', 'client', '--', 'wget', '-qO-', '-T', '3', 'http://web.e2e.svc.cluster.local/'])
+      const out = await kubectl(['exec', '-n', 'e2e', 'client', '--', 'timeout', '5', 'wget', '-qO-', 'http://web.e2e.svc.cluster.local/'])
       return out.includes('served-by') && out
     })
     assert.match(body, /served-by web-/)

@@ -59,7 +59,7 @@ export async function kubectlFromImage(image: string): Promise<string> {
 export async function buildBusyboxImage(nodeImage: string, reference: string): Promise<void> {
   const dir = tempDir('kcluster-e2e-busybox-')
   await copyFromImage(nodeImage, '/bin/busybox', join(dir, 'bin'))
-  for (const applet of ['sh', 'cat', 'wget', 'nslookup', 'httpd', 'sleep', 'hostname', 'mkdir', 'echo']) symlinkSync('busybox', join(dir, 'bin', applet))
+  for (const applet of ['sh', 'cat', 'wget', 'nslookup', 'httpd', 'sleep', 'hostname', 'mkdir', 'echo', 'timeout']) symlinkSync('busybox', join(dir, 'bin', applet))
   writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\nCOPY bin/ /bin/\nENV PATH=/bin\nCMD ["/bin/sh"]\n')
   const stream = await docker.buildImage(tar.c({cwd: dir, portable: true}, ['.']) as unknown as NodeJS.ReadableStream, {t: reference})
   await new Promise<void>((ok, fail) => docker.modem.followProgress(stream, (error: Error | null, out: any[]) => {

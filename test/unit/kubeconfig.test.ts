@@ -363,6 +363,26 @@ describe('withFileLock', () => {
     assert.equal(await fs.readFile(`${file}.lock`, 'utf8'), lock)
   })
 
+  test('keeps waiting past the timeout while the lock keeps changing hands', async () => {
+    const file = path.join(await freshDir(), 'config')
+    const lockPath = `${file}.lock`
+    const holder = (token: string) => JSON.stringify({pid: process.pid, host: os.hostname(), createdAt: Date.now(), token})
+    await fs.writeFile(lockPath, holder('h0'))
+    // Other writers take turns for 3x the timeout, then the lock becomes free.
+    const turns = (async () => {
+      for (let i = 1; i <= 9; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        await fs.writeFile(lockPath, holder(`h${i}`))
+      }
+      await new Promise((r) => setTimeout(r, 100))
+      await fs.rm(lockPath)
+    })()
+    const started = Date.now()
+    assert.equal(await withFileLock(file, async () => 'ran', {timeoutMs: 300}), 'ran')
+    assert.ok(Date.now() - started >= 900)
+    await turns
+  })
+
   test('releases the lock when the critical section throws', async () => {
     const file = path.join(await freshDir(), 'config')
     await assert.rejects(withFileLock(file, async () => {

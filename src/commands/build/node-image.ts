@@ -10,12 +10,13 @@ export default class BuildNodeImage extends KclusterCommand<BuildNodeImageResult
   static override flags = {
     'kubernetes-version': Flags.string({summary: 'Kubernetes version (v1.34.x)', default: DEFAULT_KUBERNETES_VERSION}),
     image: Flags.string({summary: 'Name for the image (default: kcluster/node:<version>-<input hash>)'}),
+    force: Flags.boolean({summary: 'Rebuild the node image even if one with the same inputs exists (intermediates are still reused)'}),
   }
 
   async run(): Promise<BuildNodeImageResult> {
     const {flags} = await this.parse(BuildNodeImage)
-    const result = await buildNodeImage({kubernetesVersion: flags['kubernetes-version'], image: flags.image}, {runner: this.stepRunner(), signal: this.abortSignal()})
-    this.logToStderr(`Built ${result.image} in ${(result.durationMs / 1000).toFixed(1)}s.`)
+    const result = await buildNodeImage({kubernetesVersion: flags['kubernetes-version'], image: flags.image, force: flags.force}, {runner: this.stepRunner(), signal: this.abortSignal()})
+    this.logToStderr(result.reused ? `${result.image} is up to date.` : `Built ${result.image} in ${(result.durationMs / 1000).toFixed(1)}s.`)
     return result
   }
 }

@@ -31,6 +31,10 @@ export class DockerImages {
     }
   }
 
+  async labels(reference: string): Promise<Record<string, string>> {
+    return (await this.docker.getImage(reference).inspect()).Config.Labels ?? {}
+  }
+
   /** `docker import` of a root filesystem tarball. */
   async importRootfs(tarball: string, reference: string, changes: string[], labels: Record<string, string>): Promise<void> {
     const [repo, tag] = splitReference(reference)
