@@ -10,4 +10,4 @@ export {
   type AdminCredentials,
   type ClusterAccess,
 } from './kubeconfig.js'
-export {withFileLock, type LockOptions} from './lock.js'
+export {withFileLock, type LockOptions} from '../files/lock.js'

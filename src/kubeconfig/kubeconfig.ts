@@ -7,7 +7,7 @@ import {promises as fs} from 'node:fs'
 import path from 'node:path'
 import yaml from 'js-yaml'
 import {InvalidInputError} from '../errors/index.js'
-import {withFileLock} from './lock.js'
+import {withFileLock} from '../files/lock.js'
 
 export interface ClusterAccess {
   contextName: string

@@ -1,5 +1,8 @@
 // `kcluster build node-image`: the node image steps under the caller's runner.
+import {mkdirSync} from 'node:fs'
+import {join} from 'node:path'
 import {InvalidInputError} from '../errors/index.js'
+import {withFileLock} from '../files/lock.js'
 import {DEFAULT_KUBERNETES_VERSION} from '../config/cluster-options.js'
 import {PRELOADED_LABEL, nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
@@ -26,11 +29,19 @@ export async function buildNodeImage(
   await provider.ping()
   const started = Date.now()
   const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: new DockerImages(provider.docker), upstreamImages: []}
-  // The tag names the hash of every input: an existing image is this build's result.
-  const existing = (await ctx.images.exists(ctx.plan.nodeImage)) && !input.force ? await ctx.images.labels(ctx.plan.nodeImage) : undefined
-  if (existing?.[PRELOADED_LABEL]) {
-    return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: existing[PRELOADED_LABEL].split(','), reused: true}
-  }
-  await runner.run(nodeImageSteps(), ctx, signal)
-  return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: ctx.upstreamImages, reused: false}
+  mkdirSync(ctx.plan.cache, {recursive: true})
+  // One build at a time per machine: concurrent creates wait for the first one's image.
+  return withFileLock(
+    join(ctx.plan.cache, 'node-image-build'),
+    async () => {
+      // The tag names the hash of every input: an existing image is this build's result.
+      const existing = (await ctx.images.exists(ctx.plan.nodeImage)) && !input.force ? await ctx.images.labels(ctx.plan.nodeImage) : undefined
+      if (existing?.[PRELOADED_LABEL]) {
+        return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: existing[PRELOADED_LABEL].split(','), reused: true}
+      }
+      await runner.run(nodeImageSteps(), ctx, signal)
+      return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: ctx.upstreamImages, reused: false}
+    },
+    {timeoutMs: 90 * 60_000, staleMs: 3 * 3600_000},
+  )
 }

@@ -2,9 +2,9 @@
 // created is removed again unless the caller asked to keep it.
 import {resolveCreateOptions, type CreateOptions, type CreateOptionsInput} from '../config/cluster-options.js'
 import {removeFromKubeconfig} from '../kubeconfig/index.js'
-import {nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
+import {planNodeImage} from '../images/node-image.js'
+import {buildNodeImage} from './build-node-image.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
-import {DockerImages} from '../provider/docker/images.js'
 import type {Provider} from '../provider/types.js'
 import {planCluster} from './cluster-plan.js'
 import type {CreateContext} from './create-context.js'
@@ -32,7 +32,8 @@ export interface CreateResult {
 }
 
 export function createSteps(): Step<CreateContext>[] {
-  return [checkPreconditions, ensureNodeImage, provisionNodes, kubeadmInit, installCni, exportKubeconfig, waitReady]
+  // The kubeconfig is written last: a create that fails never leaves an entry behind.
+  return [checkPreconditions, ensureNodeImage, provisionNodes, kubeadmInit, installCni, waitReady, exportKubeconfig]
 }
 
 /** Measures each step while delegating display to the caller's runner. */
@@ -100,9 +101,8 @@ async function rollback(ctx: CreateContext): Promise<void> {
 
 async function buildNodeImageWithin(plan: ReturnType<typeof planNodeImage>, provider: Provider, step: StepContext): Promise<void> {
   if (!(provider instanceof DockerProvider)) throw new Error('building images needs the Docker provider')
-  const ctx: NodeImageContext = {plan, images: new DockerImages(provider.docker), upstreamImages: []}
-  for (const buildStep of nodeImageSteps()) {
-    step.report(buildStep.title)
-    await buildStep.run(ctx, {signal: step.signal, report: (m) => step.report(`${buildStep.title}: ${m}`)})
-  }
+  await buildNodeImage(
+    {kubernetesVersion: plan.kubernetesVersion},
+    {provider, signal: step.signal, runner: new SequentialStepRunner((event) => event.state !== 'done' && step.report(event.message ? `${event.step}: ${event.message}` : event.step))},
+  )
 }

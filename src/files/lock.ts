@@ -1,4 +1,4 @@
-// An exclusive lock next to a file, so concurrent kcluster (and kubectl)
+// An exclusive lock next to a file (kubeconfig edits, node image builds), so concurrent kcluster (and kubectl)
 // processes serialise their read-modify-write cycles instead of losing each
 // other's entries. client-go locks kubeconfig edits with the very same
 // "<file>.lock" created O_EXCL, so kubectl and kcluster also exclude each other.
