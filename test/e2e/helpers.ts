@@ -19,8 +19,9 @@ export interface Envelope<T = any> {
   error?: {name: string; code: string; message: string; exitCode: number; remedy?: string}
 }
 
-export async function kcluster<T = any>(args: string[], env: Record<string, string> = {}): Promise<{exitCode: number; envelope: Envelope<T>; stderr: string}> {
-  const result = await execa(process.execPath, [CLI, ...args, '--json'], {reject: false, env: {...env, CI: 'true'}})
+/** Runs the built CLI with --json; `showProgress` also streams its progress events to our stderr (long builds in CI logs). */
+export async function kcluster<T = any>(args: string[], env: Record<string, string> = {}, showProgress = false): Promise<{exitCode: number; envelope: Envelope<T>; stderr: string}> {
+  const result = await execa(process.execPath, [CLI, ...args, '--json'], {reject: false, env: {...env, CI: 'true'}, stderr: showProgress ? ['pipe', 'inherit'] : 'pipe'})
   let envelope: Envelope<T>
   try {
     envelope = JSON.parse(result.stdout)
