@@ -6,7 +6,6 @@ import {withFileLock} from '../files/lock.js'
 import {DEFAULT_KUBERNETES_VERSION} from '../config/cluster-options.js'
 import {PRELOADED_LABEL, nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
-import {DockerImages} from '../provider/docker/images.js'
 import {SequentialStepRunner, type StepRunner} from './step.js'
 
 export interface BuildNodeImageResult {
@@ -28,7 +27,7 @@ export async function buildNodeImage(
   }
   await provider.ping()
   const started = Date.now()
-  const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: new DockerImages(provider.docker), upstreamImages: []}
+  const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: provider.images, upstreamImages: []}
   mkdirSync(ctx.plan.cache, {recursive: true})
   // One build at a time per machine: concurrent creates wait for the first one's image.
   return withFileLock(

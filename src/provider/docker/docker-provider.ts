@@ -14,10 +14,12 @@ import {DockerImages} from './images.js'
 
 export class DockerProvider implements Provider {
   readonly docker: Docker
+  readonly images: DockerImages
   private securityMode?: Promise<SecurityMode>
 
   constructor(docker: Docker = connectDocker(), private readonly host: HostFacts = detectHostFacts()) {
     this.docker = docker
+    this.images = new DockerImages(docker)
   }
 
   ping(): Promise<void> {
@@ -128,18 +130,12 @@ export class DockerProvider implements Provider {
     return {containers: containers.length, volumes: volumes.length, networks: networks.length}
   }
 
-  async imageExists(reference: string): Promise<boolean> {
-    try {
-      await this.docker.getImage(reference).inspect()
-      return true
-    } catch (error) {
-      if (isNotFound(error)) return false
-      throw error
-    }
+  imageExists(reference: string): Promise<boolean> {
+    return this.images.exists(reference)
   }
 
   async saveImages(references: string[], file: string): Promise<void> {
-    await new DockerImages(this.docker).save(references, file)
+    await this.images.save(references, file)
   }
 
   private async nodeFromContainer(id: string): Promise<Node> {
