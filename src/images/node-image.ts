@@ -306,6 +306,8 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
           )
         } finally {
           rmSync(archive, {force: true})
+          // Only the tag goes: its layers live on as the base of the node image.
+          await ctx.images.untag(stagedNode)
         }
       },
     },

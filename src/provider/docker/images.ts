@@ -4,7 +4,7 @@ import {pipeline} from 'node:stream/promises'
 import type Docker from 'dockerode'
 import * as tar from 'tar'
 import {CommandFailedError} from '../../errors/index.js'
-import {followProgress, isNotFound} from './client.js'
+import {followProgress, isConflict, isNotFound} from './client.js'
 
 export interface RunToCompletion {
   image: string
@@ -60,6 +60,16 @@ export class DockerImages {
   async tag(source: string, reference: string): Promise<void> {
     const [repo, tag] = splitReference(reference)
     await this.docker.getImage(source).tag({repo, tag})
+  }
+
+  async untag(reference: string): Promise<void> {
+    await this.docker
+      .getImage(reference)
+      .remove({noprune: true})
+      .catch((error) => {
+        // Gone already, or still needed by another image: either way nothing to undo.
+        if (!isNotFound(error) && !isConflict(error)) throw error
+      })
   }
 
   /** Runs a container until it exits; fails with its output when it exits non-zero. */
