@@ -1,5 +1,6 @@
 // Docker operations used to build images locally: no registry is involved.
 import {createReadStream, createWriteStream} from 'node:fs'
+import {PassThrough} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import type Docker from 'dockerode'
 import * as tar from 'tar'
@@ -98,7 +99,7 @@ export class DockerImages {
           run.onLine?.(line)
         }
       }
-      const sink = new (await import('node:stream')).PassThrough()
+      const sink = new PassThrough()
       sink.on('data', onData)
       this.docker.modem.demuxStream(logs, sink, sink)
       await container.start()
@@ -113,7 +114,7 @@ export class DockerImages {
     }
   }
 
-  /** Starts a container, runs `script` in it, then commits it as a new image. */
+  /** Runs a container to completion, then commits its filesystem as a new image. */
   async commitAfter(run: RunToCompletion, reference: string, changes: string[]): Promise<void> {
     const container = await this.docker.createContainer({
       Image: run.image,
@@ -123,13 +124,11 @@ export class DockerImages {
       HostConfig: {...run.hostConfig, Binds: run.binds},
     })
     try {
-      const logs: Buffer[] = []
       await container.start()
       const result = (await container.wait()) as {StatusCode: number}
       if (result.StatusCode !== 0) {
         const output = (await container.logs({stdout: true, stderr: true, follow: false})) as unknown as Buffer
-        logs.push(output)
-        throw new CommandFailedError([...(run.entrypoint ?? []), ...run.command], result.StatusCode, Buffer.concat(logs).toString('utf8').slice(-6000), `container of ${run.image}`)
+        throw new CommandFailedError([...(run.entrypoint ?? []), ...run.command], result.StatusCode, output.toString('utf8').slice(-6000), `container of ${run.image}`)
       }
       const [repo, tag] = splitReference(reference)
       await container.commit({repo, tag, changes})
