@@ -18,6 +18,8 @@ describe('kcluster create → workloads → delete', {timeout: 60 * 60_000}, () 
   let kubectl: (args: string[], input?: string) => Promise<string>
 
   before(async () => {
+    // A run that crashed earlier may have left these behind.
+    for (const name of [NAME, SECOND]) await kcluster(['delete', '--name', name, '--kubeconfig', kubeconfig])
     // Another user's context must survive everything below.
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: "https://other.example:6443"}\nusers:\n- name: other\n  user: {token: abc}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\n')
     // Two creates at once, sharing one kubeconfig file.

@@ -3,12 +3,17 @@ import assert from 'node:assert/strict'
 import {spawn} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {describe, test} from 'node:test'
+import {before, describe, test} from 'node:test'
 import {CLI, clusterResources, kcluster, tempDir} from './helpers.js'
 
 const ORIGINAL = 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\ncurrent-context: ""\npreferences: {}\n'
 
 describe('bad input and faults', {timeout: 30 * 60_000}, () => {
+  // A run that crashed earlier may have left these behind.
+  before(async () => {
+    for (const name of ['e2e-fail', 'e2e-retain', 'e2e-int']) await kcluster(['delete', '--name', name, '--kubeconfig', join(tempDir('kcluster-e2e-pre-'), 'config')])
+  })
+
   test('an invalid name is refused with the rule, before anything is created', async () => {
     const out = await kcluster(['create', '--name', 'Bad_Name'])
     assert.equal(out.exitCode, 3)
