@@ -287,22 +287,25 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
           'rm -rf /tmp/* /var/log/*.log',
         ].join('\n')
         try {
-          await ctx.images.commitAfter(
+          await ctx.images.runToCompletion(
             {
               image: stagedNode,
               entrypoint: ['/bin/bash', '-c'],
               command: [script],
               binds: [`${archive}:/preload/images.tar:ro`],
               hostConfig: {...restrictedHostConfig(), Tmpfs: {'/run': 'rw', '/tmp': 'rw,exec', '/preload-root': 'rw,exec'}},
+              signal: step.signal,
             },
-            plan.nodeImage,
-            [
-              'ENTRYPOINT ["/usr/local/bin/kcluster-entrypoint"]',
-              'CMD []',
-              `LABEL ${IMAGE_LABEL}=node`,
-              `LABEL ${KUBERNETES_VERSION_LABEL}=${plan.kubernetesVersion}`,
-              `LABEL ${PRELOADED_LABEL}=${ctx.upstreamImages.join(',')}`,
-            ],
+            {
+              reference: plan.nodeImage,
+              changes: [
+                'ENTRYPOINT ["/usr/local/bin/kcluster-entrypoint"]',
+                'CMD []',
+                `LABEL ${IMAGE_LABEL}=node`,
+                `LABEL ${KUBERNETES_VERSION_LABEL}=${plan.kubernetesVersion}`,
+                `LABEL ${PRELOADED_LABEL}=${ctx.upstreamImages.join(',')}`,
+              ],
+            },
           )
         } finally {
           rmSync(archive, {force: true})

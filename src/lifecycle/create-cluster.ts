@@ -64,7 +64,6 @@ export async function createCluster(
     options,
     plan: planCluster(options.name),
     provider,
-    runner,
     image: imagePlan.nodeImage,
     imageBuilt: false,
     touchedDocker: false,
@@ -99,10 +98,11 @@ async function rollback(ctx: CreateContext): Promise<void> {
   if (ctx.touchedDocker) await ctx.provider.deleteCluster(ctx.plan.name).catch(() => {})
 }
 
-async function buildNodeImageWithin(plan: ReturnType<typeof planNodeImage>, provider: Provider, step: StepContext): Promise<void> {
+async function buildNodeImageWithin(plan: ReturnType<typeof planNodeImage>, provider: Provider, step: StepContext): Promise<boolean> {
   if (!(provider instanceof DockerProvider)) throw new Error('building images needs the Docker provider')
-  await buildNodeImage(
+  const built = await buildNodeImage(
     {kubernetesVersion: plan.kubernetesVersion},
     {provider, signal: step.signal, runner: new SequentialStepRunner((event) => event.state !== 'done' && step.report(event.message ? `${event.step}: ${event.message}` : event.step))},
   )
+  return !built.reused
 }

@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests: run the built CLI for real, and real clients
 // (kubectl built with the node image, @kubernetes/client-node) against the cluster.
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -102,4 +102,3 @@ export async function clusterResources(cluster: string): Promise<{containers: nu
   return {containers: containers.length, networks: networks.length, volumes: (volumes.Volumes ?? []).length}
 }
 
-export {existsSync}

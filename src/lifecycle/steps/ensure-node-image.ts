@@ -10,7 +10,6 @@ export const ensureNodeImage: Step<CreateContext> = {
       throw new UsageError(`node image ${ctx.options.image} does not exist`, 'build it with `kcluster build node-image --image <name>` or leave out --image')
     }
     step.report(`${ctx.image} is missing: building it (cold: 10-30 minutes, warm: about a minute)`)
-    await ctx.buildNodeImage(step)
-    ctx.imageBuilt = true
+    ctx.imageBuilt = await ctx.buildNodeImage(step)
   },
 }

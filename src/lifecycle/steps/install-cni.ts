@@ -27,8 +27,8 @@ export const installCni: Step<CreateContext> = {
     const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'])).stdout.trim()) || 1500
     await node.writeFile('/etc/cni/net.d/10-kcluster.conflist', renderCniConfig(podCidr, mtu))
     const subnet = ctx.plan.podSubnet
-    const rule = ['-s', subnet, '!', '-d', subnet, '-m', 'comment', '--comment', 'kcluster: pods leaving the cluster', '-j', 'MASQUERADE']
-    const present = await node.exec(['iptables', '-t', 'nat', '-C', 'POSTROUTING', ...rule], {allowFailure: true})
-    if (present.exitCode !== 0) await node.exec(['iptables', '-t', 'nat', '-A', 'POSTROUTING', ...rule])
+    const rule = `-s ${subnet} ! -d ${subnet} -m comment --comment kcluster-pods-leaving-the-cluster -j MASQUERADE`
+    // Check and add in one exec: appended only if not there yet.
+    await node.exec(['sh', '-c', `iptables -t nat -C POSTROUTING ${rule} 2>/dev/null || iptables -t nat -A POSTROUTING ${rule}`])
   },
 }

@@ -2,7 +2,7 @@ import type {CreateContext} from '../create-context.js'
 import type {Step} from '../step.js'
 import {readTemplate, renderTemplate} from '../templates.js'
 
-export const KUBEADM_CONFIG_PATH = '/kcluster/kubeadm.yaml'
+export const KUBEADM_CONFIG_PATH = '/etc/kcluster/kubeadm.yaml'
 
 export function renderKubeadmConfig(values: {clusterName: string; kubernetesVersion: string; nodeName: string; nodeIp: string; podSubnet: string; serviceSubnet: string}, template = readTemplate('kubeadm/init.yaml')): string {
   return renderTemplate(template, {

@@ -2,12 +2,11 @@
 // labels on every call; nothing is cached between commands.
 import {existsSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
-import {posix} from 'node:path'
 import type Docker from 'dockerode'
 import {CLUSTER_LABEL, KIND_LABEL, ROLE_LABEL, clusterLabels, networkName, varVolumeName} from '../labels.js'
 import type {ClusterSummary, ExecOptions, Node, NodeRole, NodeSpec, Provider, SecurityMode} from '../types.js'
 import {connectDocker, isConflict, isNotFound, pingDocker} from './client.js'
-import {API_SERVER_PORT, nodeContainerSpec, restrictedHostConfig, type HostFacts} from './container-spec.js'
+import {API_SERVER_PORT, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
@@ -149,10 +148,8 @@ export class DockerProvider implements Provider {
       cluster: info.Config.Labels[CLUSTER_LABEL] ?? '',
       ipv4: networks[0]?.IPAddress ?? '',
       exec: (command: string[], options?: ExecOptions) => execInContainer(docker, info.Id, name, command, options),
-      writeFile: async (path: string, content: string | Buffer, mode?: number) => {
-        await execInContainer(docker, info.Id, name, ['mkdir', '-p', posix.dirname(path)])
-        await writeFileInContainer(docker, info.Id, path, content, mode)
-      },
+      writeFile: (path: string, content: string | Buffer, mode = 0o644) =>
+        writeFileInContainer(docker, info.Id, path, content, mode, (dir) => execInContainer(docker, info.Id, name, ['mkdir', '-p', dir])),
     }
   }
 }
@@ -161,4 +158,3 @@ export function detectHostFacts(): HostFacts {
   return {hasKmsg: existsSync('/dev/kmsg'), hasModules: existsSync('/lib/modules')}
 }
 
-export {restrictedHostConfig}

@@ -73,8 +73,11 @@ export class DockerImages {
       })
   }
 
-  /** Runs a container until it exits; fails with its output when it exits non-zero. */
-  async runToCompletion(run: RunToCompletion): Promise<void> {
+  /**
+   * Runs a container until it exits; fails with the tail of its output when it
+   * exits non-zero. With `commitAs`, its filesystem then becomes a new image.
+   */
+  async runToCompletion(run: RunToCompletion, commitAs?: {reference: string; changes: string[]}): Promise<void> {
     const container = await this.docker.createContainer({
       Image: run.image,
       Cmd: run.command,
@@ -108,31 +111,12 @@ export class DockerImages {
       if (result.StatusCode !== 0) {
         throw new CommandFailedError([...(run.entrypoint ?? []), ...run.command], result.StatusCode, tail.join('\n'), `container of ${run.image}`)
       }
+      if (commitAs) {
+        const [repo, tag] = splitReference(commitAs.reference)
+        await container.commit({repo, tag, changes: commitAs.changes})
+      }
     } finally {
       run.signal?.removeEventListener('abort', onAbort)
-      await container.remove({force: true}).catch(() => {})
-    }
-  }
-
-  /** Runs a container to completion, then commits its filesystem as a new image. */
-  async commitAfter(run: RunToCompletion, reference: string, changes: string[]): Promise<void> {
-    const container = await this.docker.createContainer({
-      Image: run.image,
-      Cmd: run.command,
-      Entrypoint: run.entrypoint,
-      Labels: {'io.kcluster.kind': 'builder'},
-      HostConfig: {...run.hostConfig, Binds: run.binds},
-    })
-    try {
-      await container.start()
-      const result = (await container.wait()) as {StatusCode: number}
-      if (result.StatusCode !== 0) {
-        const output = (await container.logs({stdout: true, stderr: true, follow: false})) as unknown as Buffer
-        throw new CommandFailedError([...(run.entrypoint ?? []), ...run.command], result.StatusCode, output.toString('utf8').slice(-6000), `container of ${run.image}`)
-      }
-      const [repo, tag] = splitReference(reference)
-      await container.commit({repo, tag, changes})
-    } finally {
       await container.remove({force: true, v: true}).catch(() => {})
     }
   }
