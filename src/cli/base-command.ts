@@ -7,7 +7,7 @@
 
 import {Command, Errors, toConfiguredId, type Interfaces} from '@oclif/core'
 import {KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
-import type {StepRunner} from '../lifecycle/step.js'
+import type {StepRunner} from '../progress/step.js'
 import {installInterruptHandler, type InterruptHandler} from './interrupt.js'
 import {chooseRenderer, createStepRunner, isCI} from './step-runner.js'
 

@@ -4,7 +4,7 @@
 
 import {DefaultRenderer, Listr, ListrLogger, ProcessOutput, PRESET_TIMER} from 'listr2'
 import {formatDuration} from '../config/format-duration.js'
-import {SequentialStepRunner, type ProgressEvent, type Step, type StepRunner} from '../lifecycle/step.js'
+import {SequentialStepRunner, type ProgressEvent, type Step, type StepRunner} from '../progress/step.js'
 
 export type RendererKind = 'listr-default' | 'plain' | 'json-events'
 

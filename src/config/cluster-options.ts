@@ -3,11 +3,12 @@ import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {resolveKubeconfigPath} from '../kubeconfig/paths.js'
 import {validateClusterName} from './cluster-name.js'
 import {parseDuration} from './duration.js'
+import {checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
+
+export {DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
 
 export const DEFAULT_CLUSTER_NAME = 'kcluster'
-export const DEFAULT_KUBERNETES_VERSION = 'v1.34.4'
 export const DEFAULT_WAIT = '5m'
-export const SUPPORTED_MINOR = 'v1.34'
 
 export interface CreateOptionsInput {
   name?: string
@@ -26,8 +27,6 @@ export interface CreateOptions {
   retain: boolean
   kubeconfigPath: string
 }
-
-const KUBERNETES_VERSION = /^v1\.34\.(0|[1-9]\d*)$/
 
 // Grammar of github.com/distribution/reference, simplified: [domain[:port]/]path[:tag][@digest].
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
@@ -50,15 +49,9 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
   const nameProblem = validateClusterName(name)
   if (nameProblem) problems.push({field: 'name', message: nameProblem})
 
-  let kubernetesVersion = input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION
-  // "1.34.4" is what people type after reading release notes; accept it.
-  if (/^\d/.test(kubernetesVersion)) kubernetesVersion = `v${kubernetesVersion}`
-  if (!KUBERNETES_VERSION.test(kubernetesVersion)) {
-    problems.push({
-      field: 'kubernetesVersion',
-      message: `must be ${SUPPORTED_MINOR}.<patch>, e.g. ${DEFAULT_KUBERNETES_VERSION} (got ${JSON.stringify(input.kubernetesVersion)}); only Kubernetes 1.34 is supported`,
-    })
-  }
+  const checked = checkKubernetesVersion(input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION)
+  const kubernetesVersion = 'version' in checked ? checked.version : DEFAULT_KUBERNETES_VERSION
+  if ('problem' in checked) problems.push(checked.problem)
 
   let waitMs = 0
   try {

@@ -15,6 +15,7 @@ import {formatDuration} from '../config/format-duration.js'
  * - 6 CLUSTER_EXISTS: the named cluster already exists
  * - 7 TIMEOUT: something did not become ready in time
  * - 8 COMMAND_FAILED: a command on the host or in a node exited non-zero
+ * - 9 DOCKER_FAILED: the Docker engine refused or failed an operation, or a node container stopped
  * - 130 INTERRUPTED: Ctrl-C / SIGTERM
  */
 export const ExitCode = {
@@ -27,6 +28,7 @@ export const ExitCode = {
   CLUSTER_EXISTS: 6,
   TIMEOUT: 7,
   COMMAND_FAILED: 8,
+  DOCKER_FAILED: 9,
   INTERRUPTED: 130,
 } as const
 
@@ -124,21 +126,59 @@ export class ClusterExistsError extends KclusterError {
 }
 
 export class TimeoutError extends KclusterError {
-  constructor(what: string, timeoutMs: number, remedy = 'Retry with a longer --wait, or inspect the node with `docker logs` to see what is slow.') {
-    super('TIMEOUT', `timed out after ${formatDuration(timeoutMs)} waiting for ${what}`, {remedy, details: {what, timeoutMs}})
+  constructor(what: string, timeoutMs: number, options: {remedy?: string; lastError?: string} = {}) {
+    const last = options.lastError ? `; last error: ${options.lastError}` : ''
+    super('TIMEOUT', `timed out after ${formatDuration(timeoutMs)} waiting for ${what}${last}`, {
+      remedy: options.remedy ?? 'Retry with a longer --wait, or inspect the node with `docker logs` to see what is slow.',
+      details: {what, timeoutMs, ...(options.lastError ? {lastError: options.lastError} : {})},
+    })
   }
 }
 
 // Command output can be megabytes (image builds); the tail is where the failure is.
 const MAX_OUTPUT_CHARS = 64 * 1024
 
+/** Where a failed command ran: this machine, or a container (whose name makes the command pasteable). */
+export type CommandPlace = {machine: 'host'} | {container: string; description?: string}
+
 export class CommandFailedError extends KclusterError {
-  constructor(command: string[], exitCode: number, output: string, where?: string) {
+  constructor(command: string[], exitCode: number, output: string, place: CommandPlace = {machine: 'host'}) {
     const kept = output.length > MAX_OUTPUT_CHARS ? `[… ${output.length - MAX_OUTPUT_CHARS} earlier characters cut …]\n${output.slice(-MAX_OUTPUT_CHARS)}` : output
-    const quoted = shellQuote(command)
-    super('COMMAND_FAILED', `command failed with exit code ${exitCode}${where ? ` in ${where}` : ''}: ${quoted}`, {
+    // A command that ran in a container is reproduced with `docker exec` in front.
+    const pasteable = 'container' in place ? ['docker', 'exec', place.container, ...command] : command
+    const quoted = shellQuote(pasteable)
+    const where = 'container' in place ? (place.description ?? `container ${place.container}`) : 'this machine'
+    super('COMMAND_FAILED', `command failed with exit code ${exitCode}${'container' in place ? ` in ${where}` : ''}: ${quoted}`, {
       remedy: 'Read the command output below; the command above can be pasted into a shell to reproduce it.',
-      details: {command, commandLine: quoted, commandExitCode: exitCode, ...(where === undefined ? {} : {where}), output: kept},
+      details: {command, commandLine: quoted, commandExitCode: exitCode, where, output: kept},
+    })
+  }
+}
+
+/** The Docker engine answered, but refused or failed what we asked: neither the user's input nor a bug of ours. */
+export class DockerOperationError extends KclusterError {
+  constructor(action: string, cause: string, options: {remedy?: string; statusCode?: number} = {}) {
+    super('DOCKER_FAILED', `Docker could not ${action}: ${cause}`, {
+      remedy: options.remedy ?? 'Check the Docker engine (`docker info`, its log) and run the command again.',
+      details: {action, cause, ...(options.statusCode === undefined ? {} : {statusCode: options.statusCode})},
+    })
+  }
+}
+
+/** A node container stopped while we needed it: waiting longer cannot help, so waits fail at once. */
+export class NodeNotRunningError extends KclusterError {
+  readonly fatal = true
+
+  constructor(container: string, state: {status: string; exitCode?: number; oomKilled?: boolean; error?: string}) {
+    const how = [
+      state.status,
+      state.exitCode !== undefined ? `exit code ${state.exitCode}` : undefined,
+      state.oomKilled ? 'killed for lack of memory' : undefined,
+      state.error || undefined,
+    ].filter(Boolean)
+    super('DOCKER_FAILED', `node container ${container} is not running (${how.join(', ')})`, {
+      remedy: `See why with \`docker logs ${container}\`; create the cluster again with --retain to keep the node for inspection.`,
+      details: {container, ...state},
     })
   }
 }

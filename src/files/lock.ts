@@ -77,7 +77,7 @@ async function acquire(lockPath: string, timeoutMs: number, staleMs: number): Pr
       throw new TimeoutError(
         `the lock ${lockPath}`,
         timeoutMs,
-        `Another kcluster or kubectl process is editing the file. If none is running, delete ${lockPath} and retry.`,
+        {remedy: `Another kcluster or kubectl process is editing the file. If none is running, delete ${lockPath} and retry.`},
       )
     }
     // Jitter keeps a crowd of waiters from retrying in lockstep.

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {execa} from 'execa'
 import {CommandFailedError} from '../errors/index.js'
-import type {Step} from '../lifecycle/step.js'
+import type {Step} from '../progress/step.js'
 import {DockerImages} from '../provider/docker/images.js'
 import {restrictedHostConfig} from '../provider/docker/container-spec.js'
 import {hashFiles, readPackageList} from './inputs.js'
@@ -111,7 +111,7 @@ async function buildRootfsImage(ctx: NodeImageContext, reference: string, packag
     if (result.failed) {
       const output = result.all ?? ''
       const missing = (result as {code?: string}).code === 'ENOENT'
-      throw new CommandFailedError(command, result.exitCode ?? -1, missing ? 'mmdebstrap is not installed: apt-get install mmdebstrap' : output.slice(-6000), 'this machine')
+      throw new CommandFailedError(command, result.exitCode ?? -1, missing ? 'mmdebstrap is not installed: apt-get install mmdebstrap' : output.slice(-6000))
     }
     await ctx.images.importRootfs(tarball, reference, changes, {[IMAGE_LABEL]: packageList})
   } finally {
@@ -164,6 +164,7 @@ function upstreamImage(ctx: NodeImageContext, component: string): string {
 export function nodeImageSteps(): Step<NodeImageContext>[] {
   return [
     {
+      id: 'builder-image',
       title: 'Prepare the Go builder image (Debian bookworm + Go)',
       run: async (ctx, step) => {
         if (await ctx.images.exists(ctx.plan.builderImage)) return step.report(`${ctx.plan.builderImage} is present`)
@@ -171,6 +172,7 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
       },
     },
     {
+      id: 'compile-components',
       title: 'Compile Kubernetes, etcd, CoreDNS and pause from upstream sources',
       run: async (ctx, step) => {
         const dir = ctx.plan.componentsDir
@@ -202,6 +204,7 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
       },
     },
     {
+      id: 'rootfs-images',
       title: 'Prepare the node and component root filesystems (Debian bookworm)',
       run: async (ctx, step) => {
         if (!(await ctx.images.exists(ctx.plan.nodeBaseImage))) {
@@ -215,6 +218,7 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
       },
     },
     {
+      id: 'component-images',
       title: 'Build the control-plane, kube-proxy, etcd, CoreDNS and pause images',
       run: async (ctx, step) => {
         const labels = {[IMAGE_LABEL]: 'component'}
@@ -235,6 +239,7 @@ export function nodeImageSteps(): Step<NodeImageContext>[] {
       },
     },
     {
+      id: 'node-image',
       title: 'Assemble the node image and preload the cluster images',
       run: async (ctx, step) => {
         const plan = ctx.plan

@@ -6,7 +6,7 @@ import {withFileLock} from '../files/lock.js'
 import {DEFAULT_KUBERNETES_VERSION} from '../config/cluster-options.js'
 import {PRELOADED_LABEL, nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
-import {SequentialStepRunner, type StepRunner} from './step.js'
+import {SequentialStepRunner, type StepRunner} from '../progress/step.js'
 
 export interface BuildNodeImageResult {
   image: string

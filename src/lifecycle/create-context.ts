@@ -1,7 +1,7 @@
 import type {CreateOptions} from '../config/cluster-options.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {ClusterPlan} from './cluster-plan.js'
-import type {StepContext} from './step.js'
+import type {StepContext} from '../progress/step.js'
 
 export interface CreateContext {
   options: CreateOptions

@@ -50,7 +50,7 @@ describe('error classes', () => {
 
   test('exit codes are the documented ones', () => {
     assert.deepEqual(ExitCode, {
-      OK: 0, INTERNAL: 1, USAGE: 2, INVALID_INPUT: 3, DOCKER_UNREACHABLE: 4, CLUSTER_MISSING: 5, CLUSTER_EXISTS: 6, TIMEOUT: 7, COMMAND_FAILED: 8, INTERRUPTED: 130,
+      OK: 0, INTERNAL: 1, USAGE: 2, INVALID_INPUT: 3, DOCKER_UNREACHABLE: 4, CLUSTER_MISSING: 5, CLUSTER_EXISTS: 6, TIMEOUT: 7, COMMAND_FAILED: 8, DOCKER_FAILED: 9, INTERRUPTED: 130,
     })
   })
 
@@ -70,10 +70,10 @@ describe('error classes', () => {
   })
 
   test('CommandFailedError has a pasteable command, the exit code, and keeps the output in details', () => {
-    const error = new CommandFailedError(['kubeadm', 'init', '--config', '/kind/kubeadm conf.yaml', "it's"], 3, 'line 1\nline 2', 'node dev-control-plane')
+    const error = new CommandFailedError(['kubeadm', 'init', '--config', '/kind/kubeadm conf.yaml', "it's"], 3, 'line 1\nline 2', {container: 'kcluster.dev.control-plane', description: 'node dev-control-plane'})
     assert.match(error.message, /exit code 3/)
     assert.match(error.message, /node dev-control-plane/)
-    assert.ok(error.message.includes(`kubeadm init --config '/kind/kubeadm conf.yaml' 'it'\\''s'`), error.message)
+    assert.ok(error.message.includes(`docker exec kcluster.dev.control-plane kubeadm init --config '/kind/kubeadm conf.yaml' 'it'\\''s'`), error.message)
     assert.equal(error.details?.output, 'line 1\nline 2')
     assert.equal(error.details?.commandExitCode, 3)
     assert.deepEqual(error.details?.command, ['kubeadm', 'init', '--config', '/kind/kubeadm conf.yaml', "it's"])

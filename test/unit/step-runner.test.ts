@@ -3,7 +3,7 @@ import {Writable} from 'node:stream'
 import {describe, test} from 'node:test'
 import {chooseRenderer, createStepRunner, isCI, ListrStepRunner, plainLine, type RendererKind} from '../../src/cli/step-runner.js'
 import {InterruptedError} from '../../src/errors/index.js'
-import {SequentialStepRunner, type ProgressEvent, type Step} from '../../src/lifecycle/step.js'
+import {SequentialStepRunner, type ProgressEvent, type Step} from '../../src/progress/step.js'
 
 class Capture extends Writable {
   text = ''
@@ -24,6 +24,7 @@ class StepError extends Error {}
 
 function steps(failAt?: string): Step<Ctx>[] {
   const make = (title: string, extra: Partial<Step<Ctx>> = {}): Step<Ctx> => ({
+    id: `step-${title}`,
     title,
     run: async (ctx, step) => {
       ctx.log.push(title)
@@ -71,16 +72,16 @@ describe('SequentialStepRunner', () => {
     await new SequentialStepRunner((e) => events.push(e)).run(steps(), ctx)
     assert.deepEqual(ctx.log, ['one', 'three', 'four'])
     assert.deepEqual(stripVolatile(events), [
-      {type: 'progress', step: 'one', state: 'start'},
-      {type: 'progress', step: 'one', state: 'info', message: 'working on one'},
-      {type: 'progress', step: 'one', state: 'done'},
-      {type: 'progress', step: 'two', state: 'skip', message: 'already there'},
-      {type: 'progress', step: 'three', state: 'start'},
-      {type: 'progress', step: 'three', state: 'info', message: 'working on three'},
-      {type: 'progress', step: 'three', state: 'done'},
-      {type: 'progress', step: 'four', state: 'start'},
-      {type: 'progress', step: 'four', state: 'info', message: 'working on four'},
-      {type: 'progress', step: 'four', state: 'done'},
+      {type: 'progress', stepId: 'step-one', step: 'one', state: 'start'},
+      {type: 'progress', stepId: 'step-one', step: 'one', state: 'info', message: 'working on one'},
+      {type: 'progress', stepId: 'step-one', step: 'one', state: 'done'},
+      {type: 'progress', stepId: 'step-two', step: 'two', state: 'skip', message: 'already there'},
+      {type: 'progress', stepId: 'step-three', step: 'three', state: 'start'},
+      {type: 'progress', stepId: 'step-three', step: 'three', state: 'info', message: 'working on three'},
+      {type: 'progress', stepId: 'step-three', step: 'three', state: 'done'},
+      {type: 'progress', stepId: 'step-four', step: 'four', state: 'start'},
+      {type: 'progress', stepId: 'step-four', step: 'four', state: 'info', message: 'working on four'},
+      {type: 'progress', stepId: 'step-four', step: 'four', state: 'done'},
     ])
   })
 
@@ -165,9 +166,9 @@ describe("createStepRunner('plain')", () => {
   })
 
   test('plainLine strips colours and newlines from messages', () => {
-    assert.equal(plainLine({type: 'progress', step: 's', state: 'info', message: '\u001b[31mred\u001b[0m\nnext'}), '[kcluster]   s: red next')
-    assert.equal(plainLine({type: 'progress', step: 's', state: 'done', elapsedMs: 125_000}), '[kcluster] ✓ s (2m5s)')
-    assert.equal(plainLine({type: 'progress', step: 's', state: 'skip'}), '[kcluster] - s (skipped)')
+    assert.equal(plainLine({type: 'progress', stepId: 's', step: 's', state: 'info', message: '\u001b[31mred\u001b[0m\nnext'}), '[kcluster]   s: red next')
+    assert.equal(plainLine({type: 'progress', stepId: 's', step: 's', state: 'done', elapsedMs: 125_000}), '[kcluster] ✓ s (2m5s)')
+    assert.equal(plainLine({type: 'progress', stepId: 's', step: 's', state: 'skip'}), '[kcluster] - s (skipped)')
   })
 })
 
@@ -188,11 +189,11 @@ describe("createStepRunner('listr-default')", () => {
     const ctx: Ctx = {log: []}
     const original = new StepError('boom')
     const list: Step<Ctx>[] = [
-      {title: 'ok', run: async (c) => void c.log.push('ok')},
-      {title: 'bad', run: async () => {
+      {id: 'ok', title: 'ok', run: async (c) => void c.log.push('ok')},
+      {id: 'bad', title: 'bad', run: async () => {
         throw original
       }},
-      {title: 'never', run: async (c) => void c.log.push('never')},
+      {id: 'never', title: 'never', run: async (c) => void c.log.push('never')},
     ]
     let caught: unknown
     await createStepRunner('listr-default', out).run(list, ctx).catch((e) => (caught = e))
@@ -205,11 +206,11 @@ describe("createStepRunner('listr-default')", () => {
     const ctx: Ctx = {log: []}
     const reason = new InterruptedError()
     const list: Step<Ctx>[] = [
-      {title: 'first', run: async (c) => {
+      {id: 'first', title: 'first', run: async (c) => {
         c.log.push('first')
         controller.abort(reason)
       }},
-      {title: 'second', run: async (c) => void c.log.push('second')},
+      {id: 'second', title: 'second', run: async (c) => void c.log.push('second')},
     ]
     let caught: unknown
     await createStepRunner('listr-default', new Capture()).run(list, ctx, controller.signal).catch((e) => (caught = e))

@@ -1,8 +1,9 @@
 import {UsageError} from '../../errors/index.js'
 import type {CreateContext} from '../create-context.js'
-import type {Step} from '../step.js'
+import type {Step} from '../../progress/step.js'
 
 export const ensureNodeImage: Step<CreateContext> = {
+  id: 'ensure-node-image',
   title: 'Ensure the node image',
   run: async (ctx, step) => {
     if (await ctx.provider.imageExists(ctx.image)) return step.report(`${ctx.image} is present`)

@@ -1,9 +1,10 @@
 import {mergeKubeconfig, parseAdminKubeconfig} from '../../kubeconfig/index.js'
 import type {CreateContext} from '../create-context.js'
-import type {Step} from '../step.js'
+import type {Step} from '../../progress/step.js'
 import {ADMIN_KUBECONFIG} from './install-cni.js'
 
 export const exportKubeconfig: Step<CreateContext> = {
+  id: 'write-kubeconfig',
   title: 'Write the kubeconfig',
   run: async (ctx, step) => {
     const admin = parseAdminKubeconfig((await ctx.controlPlane!.exec(['cat', ADMIN_KUBECONFIG])).stdout)

@@ -1,6 +1,6 @@
 import type {Node} from '../../provider/types.js'
 import type {CreateContext} from '../create-context.js'
-import type {Step} from '../step.js'
+import type {Step} from '../../progress/step.js'
 import {readTemplate, renderTemplate} from '../templates.js'
 import {waitFor} from '../wait.js'
 
@@ -16,6 +16,7 @@ export function renderCniConfig(podCidr: string, mtu = 1500): string {
 
 /** Pods talk to each other by routes (ptp veths), and leave the cluster masqueraded as their node. */
 export const installCni: Step<CreateContext> = {
+  id: 'install-pod-network',
   title: 'Install the pod network',
   run: async (ctx, step) => {
     const node = ctx.controlPlane!

@@ -1,5 +1,5 @@
 import type {CreateContext} from '../create-context.js'
-import type {Step} from '../step.js'
+import type {Step} from '../../progress/step.js'
 import {readTemplate, renderTemplate} from '../templates.js'
 
 export const KUBEADM_CONFIG_PATH = '/etc/kcluster/kubeadm.yaml'
@@ -17,6 +17,7 @@ export function renderKubeadmConfig(values: {clusterName: string; kubernetesVers
 }
 
 export const kubeadmInit: Step<CreateContext> = {
+  id: 'kubeadm-init',
   title: 'Start the control plane (kubeadm init)',
   run: async (ctx, step) => {
     const node = ctx.controlPlane!

@@ -1,8 +1,9 @@
 import type {CreateContext} from '../create-context.js'
-import type {Step} from '../step.js'
+import type {Step} from '../../progress/step.js'
 import {waitFor} from '../wait.js'
 
 export const provisionNodes: Step<CreateContext> = {
+  id: 'provision-nodes',
   title: 'Start the node container',
   run: async (ctx, step) => {
     ctx.touchedDocker = true

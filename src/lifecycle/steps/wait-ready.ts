@@ -1,11 +1,12 @@
 import {formatDuration} from '../../config/duration.js'
 import type {CreateContext} from '../create-context.js'
-import type {Step} from '../step.js'
+import type {Step} from '../../progress/step.js'
 import {waitFor} from '../wait.js'
 import {kubectlIn} from './install-cni.js'
 
 /** Ready means what a user would check first: the node schedules pods and cluster DNS answers. */
 export const waitReady: Step<CreateContext> = {
+  id: 'wait-ready',
   title: 'Wait for the node to be Ready and cluster DNS to answer',
   skip: (ctx) => (ctx.options.waitMs === 0 ? 'not asked to wait (--wait 0)' : undefined),
   run: async (ctx, step) => {

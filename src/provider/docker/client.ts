@@ -16,14 +16,6 @@ export async function pingDocker(docker: Docker): Promise<void> {
   }
 }
 
-export function isNotFound(error: unknown): boolean {
-  return (error as {statusCode?: number})?.statusCode === 404
-}
-
-export function isConflict(error: unknown): boolean {
-  return (error as {statusCode?: number})?.statusCode === 409
-}
-
 /** Waits for a dockerode progress stream (build, import, pull) and fails on an error message inside it. */
 export async function followProgress(docker: Docker, stream: NodeJS.ReadableStream, onLine?: (line: string) => void): Promise<void> {
   await new Promise<void>((resolve, reject) => {

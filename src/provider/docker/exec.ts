@@ -46,7 +46,7 @@ export async function execInContainer(docker: Docker, containerId: string, where
     exitCode: info.ExitCode ?? -1,
   }
   if (result.exitCode !== 0 && !options.allowFailure) {
-    throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), where)
+    throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: where})
   }
   return result
 }

@@ -2,7 +2,7 @@
 import {posix} from 'node:path'
 import {Readable} from 'node:stream'
 import type Docker from 'dockerode'
-import {isNotFound} from './client.js'
+import {isNotFound} from './errors.js'
 import {tarOfOneFile} from './tar-entry.js'
 
 /** `makeDirectory` runs only when the target directory is missing, keeping the common case to one API call. */

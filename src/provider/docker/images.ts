@@ -5,7 +5,8 @@ import {pipeline} from 'node:stream/promises'
 import type Docker from 'dockerode'
 import * as tar from 'tar'
 import {CommandFailedError} from '../../errors/index.js'
-import {followProgress, isConflict, isNotFound} from './client.js'
+import {followProgress} from './client.js'
+import {isConflict, isNotFound} from './errors.js'
 
 export interface RunToCompletion {
   image: string
@@ -109,7 +110,7 @@ export class DockerImages {
       const result = (await container.wait()) as {StatusCode: number}
       run.signal?.throwIfAborted()
       if (result.StatusCode !== 0) {
-        throw new CommandFailedError([...(run.entrypoint ?? []), ...run.command], result.StatusCode, tail.join('\n'), `container of ${run.image}`)
+        throw new CommandFailedError([...(run.entrypoint ?? []), ...run.command], result.StatusCode, tail.join('\n'), {container: container.id.slice(0, 12), description: `a build container of ${run.image}`})
       }
       if (commitAs) {
         const [repo, tag] = splitReference(commitAs.reference)

@@ -1,6 +1,6 @@
-// A long operation is a plain list of named steps. The lifecycle layer only
-// describes them; whoever calls it (the CLI with listr2, a test, an IDE
-// plugin) decides how progress is shown by passing a StepRunner.
+// A long operation is a plain list of named steps. The library only describes
+// them; whoever calls it (the CLI with listr2, a test, an IDE plugin) decides
+// how progress is shown by passing a StepRunner.
 
 export interface StepContext {
   /** Short progress line under the current step ("pulling layer 3/7"). */
@@ -10,6 +10,8 @@ export interface StepContext {
 }
 
 export interface Step<C> {
+  /** Stable machine name ("kubeadm-init"): events carry it, programs match on it; titles may change. */
+  id: string
   title: string
   /** Return a reason to skip the step, or undefined to run it. */
   skip?(ctx: C): string | undefined
@@ -24,36 +26,38 @@ export type StepState = 'start' | 'done' | 'skip' | 'fail' | 'info'
 
 export interface ProgressEvent {
   type: 'progress'
+  stepId: string
   step: string
   state: StepState
   message?: string
   elapsedMs?: number
 }
 
+export type ProgressListener = (event: ProgressEvent) => void
+
 /** Runs steps in order, telling a listener about each; used by tests and as the library default. */
 export class SequentialStepRunner implements StepRunner {
-  constructor(private readonly listener: (event: ProgressEvent) => void = () => {}) {}
+  constructor(private readonly listener: ProgressListener = () => {}) {}
 
   async run<C>(steps: Step<C>[], ctx: C, signal: AbortSignal = new AbortController().signal): Promise<void> {
     for (const step of steps) {
       signal.throwIfAborted()
+      const event = (state: StepState, extra: {message?: string; elapsedMs?: number} = {}) =>
+        this.listener({type: 'progress', stepId: step.id, step: step.title, state, ...extra})
       const skipReason = step.skip?.(ctx)
       if (skipReason !== undefined) {
-        this.listener({type: 'progress', step: step.title, state: 'skip', message: skipReason})
+        event('skip', {message: skipReason})
         continue
       }
       const started = Date.now()
-      this.listener({type: 'progress', step: step.title, state: 'start'})
+      event('start')
       try {
-        await step.run(ctx, {
-          signal,
-          report: (message) => this.listener({type: 'progress', step: step.title, state: 'info', message}),
-        })
+        await step.run(ctx, {signal, report: (message) => event('info', {message})})
       } catch (error) {
-        this.listener({type: 'progress', step: step.title, state: 'fail', elapsedMs: Date.now() - started, message: String((error as Error)?.message ?? error)})
+        event('fail', {elapsedMs: Date.now() - started, message: String((error as Error)?.message ?? error)})
         throw error
       }
-      this.listener({type: 'progress', step: step.title, state: 'done', elapsedMs: Date.now() - started})
+      event('done', {elapsedMs: Date.now() - started})
     }
   }
 }

@@ -1,0 +1,47 @@
+// What image recipes need from a container engine: a small surface, so the
+// recipes are written once and the Docker calls stay in src/provider/docker.
+
+export interface ImageInfo {
+  /** Content-addressed image ID (sha256:…). */
+  id: string
+  labels: Record<string, string>
+}
+
+export interface ContainerRun {
+  image: string
+  command: string[]
+  entrypoint?: string[]
+  env?: Record<string, string>
+  /** volume name or host path → container path (":ro" suffix allowed) */
+  binds?: string[]
+  /** Mount tmpfs at these paths (path → options). */
+  tmpfs?: Record<string, string>
+  /** Run with the node's powers (needed to run containerd inside, as the preload does). */
+  nodePowers?: boolean
+  /** Labels of the temporary container, so a crashed build's leftovers can be found. */
+  labels?: Record<string, string>
+  onLine?: (line: string) => void
+  signal?: AbortSignal
+}
+
+export interface ImageBuilder {
+  /** The image's ID and labels, or undefined when no image has that reference. */
+  inspect(reference: string): Promise<ImageInfo | undefined>
+  /** `docker import` of a root filesystem tarball. */
+  importRootfs(tarball: string, reference: string, changes: string[], labels: Record<string, string>, signal?: AbortSignal): Promise<void>
+  /** `docker build` of a directory holding a Dockerfile and its context. */
+  buildDirectory(directory: string, reference: string, labels: Record<string, string>, onLine?: (line: string) => void, signal?: AbortSignal): Promise<void>
+  /**
+   * Runs a container until it exits and fails with the tail of its output when
+   * it exits non-zero. `commitAs` turns its filesystem into a new image;
+   * `exportDirectory` turns one directory of it into a new image of its own.
+   */
+  runToCompletion(run: ContainerRun, output?: {commitAs?: {reference: string; changes: string[]}; exportDirectory?: {path: string; reference: string; labels: Record<string, string>}}): Promise<void>
+  tag(source: string, reference: string): Promise<void>
+  untag(reference: string): Promise<void>
+  ensureVolume(name: string, labels: Record<string, string>): Promise<void>
+  /** `docker save` of several images into one archive file (shared layers once). */
+  save(references: string[], file: string): Promise<void>
+  /** Reads one file of an image without starting it. */
+  readFile(reference: string, path: string): Promise<Buffer>
+}
