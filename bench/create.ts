@@ -10,11 +10,14 @@ import Docker from 'dockerode'
 import {buildNodeImage} from '../src/lifecycle/build-node-image.js'
 import {createCluster} from '../src/lifecycle/create-cluster.js'
 import {deleteClusters} from '../src/lifecycle/delete-cluster.js'
+import {nodeImagesFrom} from '../src/lifecycle/node-images.js'
+import {DockerProvider} from '../src/provider/docker/docker-provider.js'
 
 const {values} = parseArgs({options: {runs: {type: 'string', default: '3'}, idle: {type: 'string', default: '60'}, 'skip-build': {type: 'boolean', default: false}}})
 const runs = Number(values.runs)
 const idleSeconds = Number(values.idle)
 const docker = new Docker()
+const provider = new DockerProvider()
 const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kcluster-bench-')), 'config')
 const report: Record<string, unknown> = {date: new Date().toISOString(), runs: [] as unknown[]}
 const seconds = (ms: number) => (ms / 1000).toFixed(1) + 's'
@@ -29,24 +32,24 @@ async function nodeMemoryMiB(container: string): Promise<{workingSetMiB: number;
 }
 
 if (!values['skip-build']) {
-  const warm = await buildNodeImage({force: true})
+  const warm = await buildNodeImage({force: true}, {provider: provider as never})
   report.nodeImageWarmRebuildMs = warm.durationMs
   console.log(`node image warm rebuild (Go caches and rootfs images present): ${seconds(warm.durationMs)}`)
 }
 
 for (let i = 0; i < runs; i++) {
   const name = `bench-${i}`
-  const created = await createCluster({name, kubeconfig, wait: '5m'})
+  const created = await createCluster({name, kubeconfig, wait: '5m'}, {provider, nodeImages: nodeImagesFrom(provider)})
   const run: Record<string, unknown> = {createMs: created.durationMs, phases: created.phases}
   console.log(`run ${i + 1}: create to Ready + DNS ${seconds(created.durationMs)}`)
   for (const phase of created.phases) console.log(`    ${phase.step.padEnd(60)} ${seconds(phase.durationMs)}`)
   if (i === 0) {
     await sleep(idleSeconds * 1000)
-    run.memoryAfterIdle = await nodeMemoryMiB(created.nodes[0]!.name)
+    run.memoryAfterIdle = await nodeMemoryMiB(created.nodes[0]!.containerName)
     console.log(`    node memory after ${idleSeconds}s idle: ${JSON.stringify(run.memoryAfterIdle)}`)
   }
   const started = Date.now()
-  await deleteClusters({names: [name], kubeconfig})
+  await deleteClusters({names: [name], kubeconfig}, {provider})
   run.deleteMs = Date.now() - started
   console.log(`    delete: ${seconds(run.deleteMs as number)}`)
   ;(report.runs as unknown[]).push(run)

@@ -7,7 +7,9 @@
 
 import {Command, Errors, toConfiguredId, type Interfaces} from '@oclif/core'
 import {KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
-import type {StepRunner} from '../progress/step.js'
+import type {ProgressEvent, StepRunner} from '../progress/step.js'
+import {DockerProvider} from '../provider/docker/docker-provider.js'
+import type {Provider} from '../provider/types.js'
 import {installInterruptHandler, type InterruptHandler} from './interrupt.js'
 import {chooseRenderer, createStepRunner, isCI} from './step-runner.js'
 
@@ -66,6 +68,9 @@ export abstract class KclusterCommand<T> extends Command {
   static override enableJsonFlag = true
 
   private interrupt?: InterruptHandler
+  private dockerProvider?: Provider
+  /** What a second Ctrl-C leaves behind, and how to remove it; commands that create things set it. */
+  protected leftoverHint?: string
 
   abstract override run(): Promise<T>
 
@@ -130,11 +135,29 @@ export abstract class KclusterCommand<T> extends Command {
     await super.finally(err)
   }
 
-  /** Aborted on the first SIGINT/SIGTERM so steps stop and cleanup runs; a second signal exits 130 at once. */
+  /** The composition root: the one place the CLI connects to the container engine. */
+  protected provider(): Provider {
+    this.dockerProvider ??= new DockerProvider()
+    return this.dockerProvider
+  }
+
+  /**
+   * Aborted on the first SIGINT/SIGTERM so steps stop and cleanup runs; a
+   * second signal exits 130 at once, saying that cleanup was skipped.
+   */
   protected abortSignal(): AbortSignal {
     this.interrupt ??= installInterruptHandler(process, {
       onFirst: () => {
         if (!this.jsonEnabled()) process.stderr.write('\nInterrupted: cleaning up (press Ctrl-C again to exit immediately)\n')
+      },
+      onForce: () => {
+        const message = `interrupted again: cleanup skipped${this.leftoverHint ? `; ${this.leftoverHint}` : ''}`
+        if (this.jsonEnabled()) {
+          const event: ProgressEvent = {type: 'progress', stepId: 'rollback', step: 'Roll back', state: 'skip', message}
+          process.stderr.write(`${JSON.stringify(event)}\n`)
+        } else {
+          process.stderr.write(`\n${message[0]!.toUpperCase()}${message.slice(1)}\n`)
+        }
       },
     })
     return this.interrupt.signal

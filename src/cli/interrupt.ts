@@ -18,12 +18,13 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']
  */
 export function installInterruptHandler(
   source: SignalSource = process,
-  options: {onFirst?: () => void; forceExit?: (code: number) => void} = {},
+  options: {onFirst?: () => void; onForce?: () => void; forceExit?: (code: number) => void} = {},
 ): InterruptHandler {
   const controller = new AbortController()
   const forceExit = options.forceExit ?? ((code: number) => process.exit(code))
   const listener = () => {
     if (controller.signal.aborted) {
+      options.onForce?.()
       forceExit(ExitCode.INTERRUPTED)
       return
     }

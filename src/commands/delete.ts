@@ -13,10 +13,9 @@ export default class Delete extends KclusterCommand<DeleteResult> {
     kubeconfig: Flags.string({summary: 'Kubeconfig file to update (default: $KUBECONFIG or ~/.kube/config)'}),
   }
 
-
   async run(): Promise<DeleteResult> {
     const {flags} = await this.parse(Delete)
-    const result = await deleteClusters({names: [flags.name], all: flags.all, kubeconfig: flags.kubeconfig})
+    const result = await deleteClusters({names: [flags.name], all: flags.all, kubeconfig: flags.kubeconfig}, {provider: this.provider()})
     for (const cluster of result.deleted) {
       this.logToStderr(cluster.existed ? `Deleted cluster ${cluster.name}.` : `Cluster ${cluster.name} did not exist; nothing to delete.`)
     }

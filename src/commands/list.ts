@@ -7,12 +7,12 @@ export default class List extends KclusterCommand<{clusters: ClusterSummary[]}> 
 
   async run(): Promise<{clusters: ClusterSummary[]}> {
     await this.parse(List)
-    const clusters = await listClusters()
+    const clusters = await listClusters({provider: this.provider()})
     if (!this.jsonEnabled()) {
       if (clusters.length === 0) this.logToStderr('No clusters.')
       for (const c of clusters) {
         const states = c.nodes.map((n) => `${n.name} (${n.role}, ${n.state})`).join(', ') || 'no nodes'
-        this.log(`${c.name}\t${c.apiServerPort ? `https://127.0.0.1:${c.apiServerPort}` : '-'}\t${states}`)
+        this.log(`${c.name}\t${c.state}\t${c.server ?? '-'}\t${states}`)
       }
     }
     return {clusters}

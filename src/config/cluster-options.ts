@@ -1,13 +1,18 @@
+// Flags of `create` → a cluster spec and the run options, validated together
+// so every problem is reported at once.
 import os from 'node:os'
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {resolveKubeconfigPath} from '../kubeconfig/paths.js'
 import {validateClusterName} from './cluster-name.js'
+import {DEFAULT_CLUSTER_NAME, defaultNetworking, type ClusterSpec, type RunOptions} from './cluster-spec.js'
 import {parseDuration} from './duration.js'
+import {isPlausibleImageReference} from './image-reference.js'
 import {checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
 
+export {DEFAULT_CLUSTER_NAME} from './cluster-spec.js'
 export {DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
+export {isPlausibleImageReference} from './image-reference.js'
 
-export const DEFAULT_CLUSTER_NAME = 'kcluster'
 export const DEFAULT_WAIT = '5m'
 
 export interface CreateOptionsInput {
@@ -20,25 +25,8 @@ export interface CreateOptionsInput {
 }
 
 export interface CreateOptions {
-  name: string
-  image?: string
-  kubernetesVersion: string
-  waitMs: number
-  retain: boolean
-  kubeconfigPath: string
-}
-
-// Grammar of github.com/distribution/reference, simplified: [domain[:port]/]path[:tag][@digest].
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])'
-const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?`
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
-const TAG = '[\\w][\\w.-]{0,127}'
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}'
-const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::${TAG})?(?:@${DIGEST})?$`)
-
-/** Whether a string could be a Docker image reference (repo[:tag][@digest]); does not check it exists. */
-export function isPlausibleImageReference(reference: string): boolean {
-  return reference.length <= 512 && IMAGE_REFERENCE.test(reference)
+  spec: ClusterSpec
+  run: RunOptions
 }
 
 /** Applies defaults, then validates everything, reporting all problems in one error so the user fixes them in one go. */
@@ -49,9 +37,13 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
   const nameProblem = validateClusterName(name)
   if (nameProblem) problems.push({field: 'name', message: nameProblem})
 
-  const checked = checkKubernetesVersion(input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION)
-  const kubernetesVersion = 'version' in checked ? checked.version : DEFAULT_KUBERNETES_VERSION
-  if ('problem' in checked) problems.push(checked.problem)
+  // Without a version, a given image tells its own (by its label); the default image is built for the default version.
+  let kubernetesVersion: string | undefined = input.image === undefined ? DEFAULT_KUBERNETES_VERSION : undefined
+  if (input.kubernetesVersion !== undefined) {
+    const checked = checkKubernetesVersion(input.kubernetesVersion)
+    if ('problem' in checked) problems.push(checked.problem)
+    else kubernetesVersion = checked.version
+  }
 
   let waitMs = 0
   try {
@@ -68,13 +60,8 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
 
   if (problems.length > 0) throw new InvalidInputError(problems)
 
-  const options: CreateOptions = {
-    name,
-    kubernetesVersion,
-    waitMs,
-    retain: input.retain ?? false,
-    kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home),
-  }
-  if (input.image !== undefined) options.image = input.image
-  return options
+  const spec: ClusterSpec = {name, nodes: [{role: 'control-plane'}], networking: defaultNetworking()}
+  if (kubernetesVersion !== undefined) spec.kubernetesVersion = kubernetesVersion
+  if (input.image !== undefined) spec.image = input.image
+  return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home)}}
 }

@@ -53,7 +53,7 @@ export class KclusterError extends Error {
   readonly code: ErrorCode
   readonly exitCode: number
   readonly remedy?: string
-  readonly details?: Record<string, unknown>
+  details?: Record<string, unknown>
 
   constructor(code: ErrorCode, message: string, options: KclusterErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : {cause: options.cause})
@@ -62,6 +62,11 @@ export class KclusterError extends Error {
     this.exitCode = ExitCode[code]
     if (options.remedy !== undefined) this.remedy = options.remedy
     if (options.details !== undefined) this.details = options.details
+  }
+
+  /** Adds what was learnt after the failure (e.g. how cleanup went). */
+  addDetail(key: string, value: unknown): void {
+    this.details = {...this.details, [key]: value}
   }
 
   toJSON(): KclusterErrorJSON {

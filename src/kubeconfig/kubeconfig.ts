@@ -177,10 +177,11 @@ export function parseAdminKubeconfig(yamlText: string): AdminCredentials {
 /**
  * Adds or replaces the cluster, user and context named access.contextName,
  * keeping every other entry and top-level field; creates the file if needed.
+ * Returns the context that was current before, so a rollback can restore it.
  */
-export async function mergeKubeconfig(file: string, access: ClusterAccess, options: {setCurrent: boolean}): Promise<void> {
+export async function mergeKubeconfig(file: string, access: ClusterAccess, options: {setCurrent: boolean}): Promise<{previousContext?: string}> {
   await fs.mkdir(path.dirname(file), {recursive: true, mode: 0o700})
-  await withFileLock(file, async () => {
+  return withFileLock(file, async () => {
     const text = await readIfExists(file)
     const config: YamlMap =
       text === undefined ? {apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [], users: [], contexts: []} : parseYaml(text, file)
@@ -190,17 +191,20 @@ export async function mergeKubeconfig(file: string, access: ClusterAccess, optio
     upsert(config, 'clusters', {name, cluster: {server: access.server, 'certificate-authority-data': access.certificateAuthorityData}}, file)
     upsert(config, 'users', {name, user: {'client-certificate-data': access.clientCertificateData, 'client-key-data': access.clientKeyData}}, file)
     upsert(config, 'contexts', {name, context: {cluster: name, user: name}}, file)
+    const previous = config['current-context']
     if (options.setCurrent) config['current-context'] = name
     await writeFileAtomic(file, serialize(config))
+    return typeof previous === 'string' && previous !== '' && previous !== name ? {previousContext: previous} : {}
   })
 }
 
 /**
- * Removes the cluster, user and context named contextName (and current-context
- * if it pointed there). Returns false, without touching anything, when the
- * file or the entries do not exist.
+ * Removes the cluster, user and context named contextName. When current-context
+ * pointed there it becomes `restoreCurrent` if that context still exists, else
+ * it is unset. Returns false, without touching anything, when the file or the
+ * entries do not exist.
  */
-export async function removeFromKubeconfig(file: string, contextName: string): Promise<boolean> {
+export async function removeFromKubeconfig(file: string, contextName: string, options: {restoreCurrent?: string} = {}): Promise<boolean> {
   // No directory means no file; do not create one just to hold a lock.
   if ((await readIfExists(file)) === undefined) return false
   return withFileLock(file, async () => {
@@ -211,7 +215,12 @@ export async function removeFromKubeconfig(file: string, contextName: string): P
     const removedUser = removeNamed(config, 'users', contextName, file)
     const removedContext = removeNamed(config, 'contexts', contextName, file)
     if (!removedCluster && !removedUser && !removedContext) return false
-    if (config['current-context'] === contextName) delete config['current-context']
+    if (config['current-context'] === contextName) {
+      const restore = options.restoreCurrent
+      const stillThere = restore !== undefined && listOf(config, 'contexts', file).some((c) => nameOf(c) === restore)
+      if (stillThere) config['current-context'] = restore
+      else delete config['current-context']
+    }
     await writeFileAtomic(file, serialize(config))
     return true
   })

@@ -27,7 +27,7 @@ export async function buildNodeImage(
   }
   await provider.ping()
   const started = Date.now()
-  const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: provider.images, upstreamImages: []}
+  const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: provider.images as never, upstreamImages: []}
   mkdirSync(ctx.plan.cache, {recursive: true})
   // One build at a time per machine: concurrent creates wait for the first one's image.
   return withFileLock(

@@ -1,21 +1,24 @@
-// `kcluster create`: a plain list of steps run in order; on failure everything
-// created is removed again unless the caller asked to keep it.
-import {resolveCreateOptions, type CreateOptions, type CreateOptionsInput} from '../config/cluster-options.js'
-import {removeFromKubeconfig} from '../kubeconfig/index.js'
-import {planNodeImage} from '../images/node-image.js'
-import {buildNodeImage} from './build-node-image.js'
-import {DockerProvider} from '../provider/docker/docker-provider.js'
+// `kcluster create`: plan, then a plain list of steps run in order; on failure
+// everything this run made is removed again, as a visible step, unless the
+// caller asked to keep it.
+import {resolveCreateOptions, type CreateOptionsInput} from '../config/cluster-options.js'
+import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
+import {toKclusterError} from '../errors/index.js'
+import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
 import type {Provider} from '../provider/types.js'
-import {planCluster} from './cluster-plan.js'
-import type {CreateContext} from './create-context.js'
-import {SequentialStepRunner, type Step, type StepContext, type StepRunner} from '../progress/step.js'
+import type {CreateContext, NodeImages} from './create-context.js'
+import {required} from './create-context.js'
+import {bootstrapSteps} from './steps/bootstrap.js'
 import {checkPreconditions} from './steps/check-preconditions.js'
+import {claimName, releaseClaim} from './steps/claim-name.js'
 import {ensureNodeImage} from './steps/ensure-node-image.js'
-import {exportKubeconfig} from './steps/export-kubeconfig.js'
-import {installCni} from './steps/install-cni.js'
-import {kubeadmInit} from './steps/kubeadm-init.js'
+import {installPodNetwork} from './steps/install-pod-network.js'
+import {labelNodes} from './steps/label-nodes.js'
+import {planClusterStep} from './steps/plan-cluster.js'
 import {provisionNodes} from './steps/provision-nodes.js'
+import {rollback} from './steps/rollback.js'
 import {waitReady} from './steps/wait-ready.js'
+import {writeKubeconfig} from './steps/write-kubeconfig.js'
 
 export interface CreateResult {
   name: string
@@ -26,19 +29,32 @@ export interface CreateResult {
   imageBuilt: boolean
   kubernetesVersion: string
   securityMode: string
-  nodes: {name: string; role: string; ipv4: string}[]
+  network: {name: string; subnet: string}
+  nodes: {name: string; containerName: string; role: string; ipv4: string}[]
   durationMs: number
-  phases: {step: string; durationMs: number}[]
+  phases: {step: string; stepId: string; durationMs: number}[]
 }
 
 export function createSteps(): Step<CreateContext>[] {
-  // The kubeconfig is written last: a create that fails never leaves an entry behind.
-  return [checkPreconditions, ensureNodeImage, provisionNodes, kubeadmInit, installCni, waitReady, exportKubeconfig]
+  return [
+    checkPreconditions,
+    ensureNodeImage,
+    planClusterStep,
+    claimName,
+    provisionNodes,
+    ...bootstrapSteps,
+    labelNodes,
+    installPodNetwork,
+    waitReady,
+    // The kubeconfig is written last: a create that fails never leaves an entry behind.
+    writeKubeconfig,
+    releaseClaim,
+  ]
 }
 
 /** Measures each step while delegating display to the caller's runner. */
 class TimedRunner implements StepRunner {
-  readonly phases: {step: string; durationMs: number}[] = []
+  readonly phases: CreateResult['phases'] = []
   constructor(private readonly inner: StepRunner) {}
   run<C>(steps: Step<C>[], ctx: C, signal?: AbortSignal): Promise<void> {
     const timed = steps.map((step): Step<C> => ({
@@ -46,63 +62,72 @@ class TimedRunner implements StepRunner {
       run: async (c, s) => {
         const started = Date.now()
         await step.run(c, s)
-        this.phases.push({step: step.title, durationMs: Date.now() - started})
+        this.phases.push({step: step.title, stepId: step.id, durationMs: Date.now() - started})
       },
     }))
     return this.inner.run(timed, ctx, signal)
   }
 }
 
-export async function createCluster(
-  input: CreateOptionsInput,
-  {runner = new SequentialStepRunner(), provider = new DockerProvider(), signal = new AbortController().signal}: {runner?: StepRunner; provider?: Provider; signal?: AbortSignal} = {},
-): Promise<CreateResult> {
-  const options: CreateOptions = resolveCreateOptions(input)
+export interface CreateDependencies {
+  provider: Provider
+  nodeImages: NodeImages
+  runner?: StepRunner
+  signal?: AbortSignal
+}
+
+/** Creates a cluster from the flags of `kcluster create`. */
+export async function createCluster(input: CreateOptionsInput, dependencies: CreateDependencies): Promise<CreateResult> {
+  const {spec, run} = resolveCreateOptions(input)
+  return createClusterFromSpec(spec, run, dependencies)
+}
+
+/** Creates the cluster a spec describes: the library entry for shapes flags cannot express. */
+export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, {provider, nodeImages, runner = new SequentialStepRunner(), signal = new AbortController().signal}: CreateDependencies): Promise<CreateResult> {
   const started = Date.now()
-  const imagePlan = planNodeImage(options.kubernetesVersion, options.image)
-  const ctx: CreateContext = {
-    options,
-    plan: planCluster(options.name),
-    provider,
-    image: imagePlan.nodeImage,
-    imageBuilt: false,
-    touchedDocker: false,
-    kubeconfigWritten: false,
-    buildNodeImage: (step) => buildNodeImageWithin(imagePlan, provider, step),
-  }
+  const ctx: CreateContext = {spec, run, provider, nodeImages, imageBuilt: false, nodes: []}
   const timed = new TimedRunner(runner)
   try {
     await timed.run(createSteps(), ctx, signal)
   } catch (error) {
-    if (!options.retain) await rollback(ctx)
-    throw error
+    throw await cleanUpAfter(error, ctx, runner)
   }
+  const plan = required(ctx.plan, 'the plan')
   return {
-    name: options.name,
-    context: ctx.plan.contextName,
-    kubeconfig: options.kubeconfigPath,
-    server: `https://127.0.0.1:${ctx.apiServerPort}`,
-    image: ctx.image,
+    name: spec.name,
+    context: plan.contextName,
+    kubeconfig: run.kubeconfigPath,
+    server: plan.apiServer.server,
+    image: required(ctx.image, 'the node image'),
     imageBuilt: ctx.imageBuilt,
-    kubernetesVersion: options.kubernetesVersion,
-    securityMode: ctx.securityMode ?? 'unknown',
-    nodes: ctx.controlPlane ? [{name: ctx.controlPlane.name, role: ctx.controlPlane.role, ipv4: ctx.controlPlane.ipv4}] : [],
+    kubernetesVersion: required(ctx.kubernetesVersion, 'the Kubernetes version'),
+    securityMode: required(ctx.securityMode, 'the security mode'),
+    network: {name: plan.network.name, subnet: plan.network.subnet},
+    nodes: ctx.nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, ipv4: n.ipv4})),
     durationMs: Date.now() - started,
     phases: timed.phases,
   }
 }
 
-async function rollback(ctx: CreateContext): Promise<void> {
-  // Never touch what another cluster of the same name owns: only undo what this run started.
-  if (ctx.kubeconfigWritten) await removeFromKubeconfig(ctx.options.kubeconfigPath, ctx.plan.contextName).catch(() => {})
-  if (ctx.touchedDocker) await ctx.provider.deleteCluster(ctx.plan.name).catch(() => {})
-}
-
-async function buildNodeImageWithin(plan: ReturnType<typeof planNodeImage>, provider: Provider, step: StepContext): Promise<boolean> {
-  if (!(provider instanceof DockerProvider)) throw new Error('building images needs the Docker provider')
-  const built = await buildNodeImage(
-    {kubernetesVersion: plan.kubernetesVersion},
-    {provider, signal: step.signal, runner: new SequentialStepRunner((event) => event.state !== 'done' && step.report(event.message ? `${event.step}: ${event.message}` : event.step))},
-  )
-  return !built.reused
+/**
+ * Runs the rollback as a step of its own, with a signal of its own: the
+ * interrupt that stopped the create must not stop its cleanup. A rollback
+ * that fails too is told in the error, with the command that finishes it.
+ */
+async function cleanUpAfter(error: unknown, ctx: CreateContext, runner: StepRunner): Promise<unknown> {
+  // Nothing of the cluster exists before the claim, and the claim failing means the name is someone else's.
+  if (!ctx.claim && !ctx.kubeconfig) return error
+  const failure = toKclusterError(error)
+  if (ctx.run.retain) {
+    failure.addDetail('retained', `kept for inspection (--retain); remove with \`kcluster delete --name ${ctx.spec.name}\``)
+    return failure
+  }
+  try {
+    await runner.run([rollback], ctx, new AbortController().signal)
+  } catch (rollbackError) {
+    const why = String((rollbackError as Error)?.message ?? rollbackError)
+    failure.message += ` (cleanup failed too: ${why}; remove what is left with \`kcluster delete --name ${ctx.spec.name}\`)`
+    failure.addDetail('cleanup', {failed: true, error: why})
+  }
+  return failure
 }

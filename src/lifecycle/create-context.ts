@@ -1,21 +1,51 @@
-import type {CreateOptions} from '../config/cluster-options.js'
-import type {Node, Provider, SecurityMode} from '../provider/types.js'
-import type {ClusterPlan} from './cluster-plan.js'
+import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
+import type {ClusterPlan, PlanFacts} from '../plan/plan-cluster.js'
 import type {StepContext} from '../progress/step.js'
+import type {Node, Provider, SecurityMode} from '../provider/types.js'
+import type {JoinSecrets} from './kubeadm/config.js'
+
+/** Where create gets its node image: the default one is built here when missing. */
+export interface NodeImages {
+  /** Ensures the default node image of a version, building what is missing; reports through the step. */
+  ensureDefault(kubernetesVersion: string, step: StepContext): Promise<{reference: string; built: boolean}>
+  /** The Kubernetes version an image says it carries (its label), or undefined; throws when the image is missing. */
+  versionOf(reference: string): Promise<string | undefined>
+}
 
 export interface CreateContext {
-  options: CreateOptions
-  plan: ClusterPlan
+  spec: ClusterSpec
+  run: RunOptions
   provider: Provider
-  /** Builds the default node image, reporting through the given step; false when another process had just built it. */
-  buildNodeImage(step: StepContext): Promise<boolean>
-  /** Node image reference actually used. */
-  image: string
+  nodeImages: NodeImages
+  /** The cluster's node image and the Kubernetes version it carries, once ensured. */
+  image?: string
+  kubernetesVersion?: string
   imageBuilt: boolean
+  facts?: PlanFacts
+  plan?: ClusterPlan
+  /** Set once the cluster name is ours: from then on a failure removes what carries the cluster's label. */
+  claim?: {release(): Promise<void>}
   securityMode?: SecurityMode
-  /** Set once anything of the cluster may exist, so a failure knows to clean up. */
-  touchedDocker: boolean
-  controlPlane?: Node
-  apiServerPort?: number
-  kubeconfigWritten: boolean
+  /** Provisioned nodes, in plan order. */
+  nodes: Node[]
+  secrets?: JoinSecrets
+  /** Set when the kubeconfig was written, with the context that was current before, for rollback. */
+  kubeconfig?: {previousContext?: string}
+}
+
+/** The value a step needs from an earlier step; its absence is a bug in the step order. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`create step order: ${what} is not known yet`)
+  return value
+}
+
+/** The provisioned node planned under this name. */
+export function nodeNamed(ctx: CreateContext, name: string): Node {
+  return required(ctx.nodes.find((n) => n.name === name), `node ${name}`)
+}
+
+/** The node that ran kubeadm init: it holds the admin kubeconfig. */
+export function initNode(ctx: CreateContext): Node {
+  const planned = required(ctx.plan, 'the plan').nodes.find((n) => n.bootstrap === 'init')!
+  return nodeNamed(ctx, planned.name)
 }

@@ -5,22 +5,23 @@ export const LABEL_PREFIX = 'io.kcluster'
 export const CLUSTER_LABEL = `${LABEL_PREFIX}.cluster`
 export const ROLE_LABEL = `${LABEL_PREFIX}.role`
 export const KIND_LABEL = `${LABEL_PREFIX}.kind`
+/** The Kubernetes node name of a node container (its container name differs, see src/plan/names.ts). */
+export const NODE_NAME_LABEL = `${LABEL_PREFIX}.node`
+/** Set on the claim of a create in progress: process and machine that made it. */
+export const CREATOR_LABEL = `${LABEL_PREFIX}.creator`
 
-export type ResourceKind = 'node' | 'network' | 'volume' | 'probe'
+export type ResourceKind = 'node' | 'load-balancer' | 'network' | 'volume' | 'probe' | 'claim'
 
 export function clusterLabels(cluster: string, kind: ResourceKind, extra: Record<string, string> = {}): Record<string, string> {
   return {[CLUSTER_LABEL]: cluster, [KIND_LABEL]: kind, ...extra}
 }
 
-/** Container, hostname and Kubernetes node name are one: `<cluster>-control-plane`. */
-export function nodeContainerName(cluster: string, suffix: string): string {
-  return `${cluster}-${suffix}`
-}
-
-export function networkName(cluster: string): string {
-  return `kcluster-${cluster}`
-}
-
+/** The volume holding a node's /var. */
 export function varVolumeName(containerName: string): string {
-  return `${containerName}-var`
+  return `${containerName}.var`
+}
+
+/** A created, never started container whose unique name claims the cluster name while a create runs. */
+export function claimContainerName(cluster: string): string {
+  return `kcluster.${cluster}`
 }

@@ -1,15 +1,18 @@
-// What the cluster lifecycle knows of a container runtime. Actions see nodes
-// as "something that runs a command" with a role and an address; Docker
-// itself stays behind this interface.
+// What the cluster lifecycle knows of a container runtime. Steps see nodes as
+// "something that runs a command" with a role and an address; Docker itself
+// stays behind this interface (src/provider/docker implements it).
+import type {Readable} from 'node:stream'
+import type {NodeRole} from '../config/cluster-spec.js'
+import type {ImageBuilder} from './image-builder.js'
 
-export type NodeRole = 'control-plane' | 'worker'
+export type {NodeRole} from '../config/cluster-spec.js'
 
 /** How node containers get the powers systemd, kubelet and nested containers need. */
 export type SecurityMode = 'privileged' | 'restricted'
 
 export interface ExecOptions {
-  stdin?: string | Buffer
-  env?: Record<string, string>
+  /** Input of the command; a stream is sent as it is read, never held in memory whole. */
+  stdin?: string | Buffer | Readable
   /** Resolve with the result instead of throwing when the command exits non-zero. */
   allowFailure?: boolean
   signal?: AbortSignal
@@ -22,45 +25,75 @@ export interface ExecResult {
 }
 
 export interface Node {
+  /** Kubernetes node name and host name. */
   readonly name: string
+  readonly containerName: string
   readonly role: NodeRole
-  readonly cluster: string
   /** Address on the cluster network. */
   readonly ipv4: string
+  /** Runs a command in the node; a node container that stopped raises NodeNotRunningError. */
   exec(command: string[], options?: ExecOptions): Promise<ExecResult>
   writeFile(path: string, content: string | Buffer, mode?: number): Promise<void>
 }
 
-export interface NodeSpec {
+export interface PublishedPort {
+  hostAddress: string
+  hostPort: number
+  containerPort: number
+  protocol: 'tcp' | 'udp'
+}
+
+export interface NodeContainerSpec {
   cluster: string
+  /** Kubernetes node name, host name and network alias. */
   name: string
+  containerName: string
   role: NodeRole
   image: string
   network: string
+  ipv4: string
   securityMode: SecurityMode
-  /** Publish the API server (6443) on 127.0.0.1 at a free port. */
-  publishApiServer: boolean
+  ports: PublishedPort[]
+  mounts: {hostPath: string; containerPath: string; readOnly: boolean}[]
 }
+
+export interface NetworkSpec {
+  cluster: string
+  name: string
+  subnet: string
+  gateway: string
+}
+
+/** running: every node runs · stopped: none does · degraded: some do · incomplete: a create never finished (or still runs). */
+export type ClusterState = 'running' | 'stopped' | 'degraded' | 'incomplete'
 
 export interface ClusterSummary {
   name: string
-  nodes: {name: string; role: NodeRole; state: string; image: string}[]
-  apiServerPort?: number
+  state: ClusterState
+  /** The API server as published on the host, when a node publishes it. */
+  server?: string
+  nodes: {name: string; containerName: string; role: NodeRole; state: string; image: string; ipv4: string}[]
 }
 
 export interface Provider {
+  readonly images: ImageBuilder
   /** Throws DockerUnreachableError when the engine does not answer. */
   ping(): Promise<void>
+  /** Subnets of the engine's networks and of this machine's routes, which a new cluster network must avoid. */
+  subnetsInUse(): Promise<string[]>
+  /** A TCP port nothing listens on at this address of the machine that publishes container ports. */
+  freePort(address: string): Promise<number>
+  /**
+   * Claims a cluster name for one create, atomically: throws ClusterExistsError
+   * when another create holds it or the cluster exists. `release` ends the claim.
+   */
+  claimCluster(cluster: string, image: string): Promise<{release(): Promise<void>}>
+  /** 'subnet-taken' when another network got the subnet first (plan again and retry). */
+  createNetwork(network: NetworkSpec): Promise<'created' | 'subnet-taken'>
+  detectSecurityMode(image: string): Promise<SecurityMode>
+  provisionNode(spec: NodeContainerSpec): Promise<Node>
   listClusters(): Promise<ClusterSummary[]>
   listNodes(cluster: string): Promise<Node[]>
-  createNetwork(cluster: string): Promise<string>
-  detectSecurityMode(image: string): Promise<SecurityMode>
-  provisionNode(spec: NodeSpec): Promise<Node>
-  /** Port on 127.0.0.1 that reaches the API server of a node, if published. */
-  apiServerPort(nodeName: string): Promise<number>
-  /** Removes containers, volumes and network of a cluster; "already gone" is fine. */
+  /** Removes every container, volume and network labelled with the cluster; "already gone" is fine. */
   deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}>
-  imageExists(reference: string): Promise<boolean>
-  /** Writes `docker save` of the images to a file on this machine. */
-  saveImages(references: string[], file: string): Promise<void>
 }

@@ -1,6 +1,8 @@
 #!/bin/bash
 # PID 1 of a kcluster node before systemd: repairs what a container lacks for
-# running kubelet and nested containers, then hands over to systemd.
+# running kubelet and nested containers, then hands over to systemd. Nothing
+# here may stop the node from booting: a repair that cannot be made is logged
+# and skipped. Sourced with no arguments by tests, it only defines functions.
 set -euo pipefail
 
 log() { echo "kcluster-entrypoint: $*" >&2; }
@@ -38,37 +40,70 @@ create_kubelet_cgroups_v1() {
   done
 }
 
-if [ "$(stat -f -c %T /sys/fs/cgroup)" != "cgroup2fs" ]; then
-  remount_cgroups_v1
-  create_kubelet_cgroups_v1
-else
-  mkdir -p /sys/fs/cgroup/kubelet
-fi
+# Rules in both iptables backends, counted.
+count_rules() {
+  { "$1" 2>/dev/null || true; } | grep -c '^-' || true
+}
 
-# Mount propagation for volumes of nested containers.
-mount --make-rshared /
+# The node shares the host's kernel, and the host's firewall (Docker's rules
+# among it) lives in one of two backends: the node's iptables must use the
+# same one, or its rules and Docker's never meet.
+select_iptables_backend() {
+  local legacy nft mode
+  legacy=$(( $(count_rules iptables-legacy-save) + $(count_rules ip6tables-legacy-save) ))
+  nft=$(( $(count_rules iptables-nft-save) + $(count_rules ip6tables-nft-save) ))
+  if [ "$legacy" -gt "$nft" ]; then mode=legacy; else mode=nft; fi
+  update-alternatives --set iptables "/usr/sbin/iptables-$mode" >/dev/null 2>&1 || log "could not switch iptables to $mode"
+  update-alternatives --set ip6tables "/usr/sbin/ip6tables-$mode" >/dev/null 2>&1 || log "could not switch ip6tables to $mode"
+  log "iptables backend: $mode (rules seen: legacy $legacy, nft $nft)"
+}
 
-# Each node needs its own identity; systemd fills an empty file at boot.
-: > /etc/machine-id
+# The port Docker's embedded resolver really listens on for a protocol, read
+# from Docker's DNAT rules; empty when they cannot be seen.
+docker_dns_port() {
+  local protocol=$1 rules=$2
+  printf '%s\n' "$rules" | sed -n "/-A DOCKER_OUTPUT .*-p $protocol .*--to-destination 127\.0\.0\.11:/{s/.*--to-destination 127\.0\.0\.11:\([0-9]*\).*/\1/p;q}"
+}
 
 # Pods cannot reach Docker's embedded resolver at 127.0.0.11 inside the node's
 # loopback, so cluster DNS forwards to the node's own address, which is
-# redirected to the embedded resolver.
-node_ip=$(ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1 || true)
-if [ -n "$node_ip" ] && grep -q '^nameserver 127.0.0.11' /etc/resolv.conf; then
-  mkdir -p /etc/kcluster
-  iptables-save -t nat | grep -E '^-A DOCKER_(OUTPUT|POSTROUTING)' > /tmp/docker-dns-rules || true
-  udp_port=$(grep -- '-p udp' /tmp/docker-dns-rules | grep -- '--to-destination' | sed -n 's/.*--to-destination 127.0.0.11:\([0-9]*\).*/\1/p' | head -n1)
-  tcp_port=$(grep -- '-p tcp' /tmp/docker-dns-rules | grep -- '--to-destination' | sed -n 's/.*--to-destination 127.0.0.11:\([0-9]*\).*/\1/p' | head -n1)
-  if [ -n "$udp_port" ] && [ -n "$tcp_port" ]; then
-    iptables -t nat -I PREROUTING -d "$node_ip" -p udp --dport 53 -j DNAT --to-destination "127.0.0.11:$udp_port"
-    iptables -t nat -I PREROUTING -d "$node_ip" -p tcp --dport 53 -j DNAT --to-destination "127.0.0.11:$tcp_port"
-    # DNAT to a loopback address is dropped unless the kernel may route it.
-    sysctl -qw net.ipv4.conf.all.route_localnet=1 || true
-    echo "nameserver $node_ip" > /etc/kcluster/resolv.conf
+# redirected to the embedded resolver. Without Docker's rules in sight, pods
+# get the node's other resolvers instead.
+redirect_docker_dns() {
+  local resolv_conf=$1 pod_resolv_conf=$2 node_ip rules udp_port tcp_port
+  mkdir -p "$(dirname "$pod_resolv_conf")"
+  node_ip=$(ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | cut -d/ -f1 | head -n1 || true)
+  if [ -n "$node_ip" ] && grep -q '^nameserver 127\.0\.0\.11' "$resolv_conf"; then
+    rules=$(iptables-save -t nat 2>/dev/null || true)
+    udp_port=$(docker_dns_port udp "$rules")
+    tcp_port=$(docker_dns_port tcp "$rules")
+    if [ -n "$udp_port" ] && [ -n "$tcp_port" ]; then
+      iptables -t nat -I PREROUTING -d "$node_ip" -p udp --dport 53 -j DNAT --to-destination "127.0.0.11:$udp_port"
+      iptables -t nat -I PREROUTING -d "$node_ip" -p tcp --dport 53 -j DNAT --to-destination "127.0.0.11:$tcp_port"
+      # DNAT to a loopback address is dropped unless the kernel may route it.
+      sysctl -qw net.ipv4.conf.all.route_localnet=1 || true
+      echo "nameserver $node_ip" > "$pod_resolv_conf"
+      return 0
+    fi
+    log "Docker's DNS rules are not visible from the node; pods use the node's other resolvers"
   fi
-  rm -f /tmp/docker-dns-rules
-fi
-[ -s /etc/kcluster/resolv.conf ] || { mkdir -p /etc/kcluster; grep -v '^nameserver 127\.' /etc/resolv.conf > /etc/kcluster/resolv.conf || true; }
+  grep -v '^nameserver 127\.' "$resolv_conf" > "$pod_resolv_conf" || true
+}
 
-exec /sbin/init "$@"
+main() {
+  if [ "$(stat -f -c %T /sys/fs/cgroup)" != "cgroup2fs" ]; then
+    remount_cgroups_v1
+    create_kubelet_cgroups_v1
+  else
+    mkdir -p /sys/fs/cgroup/kubelet
+  fi
+  # Mount propagation for volumes of nested containers.
+  mount --make-rshared /
+  # Each node needs its own identity; systemd fills an empty file at boot.
+  : > /etc/machine-id
+  select_iptables_backend
+  redirect_docker_dns /etc/resolv.conf /etc/kcluster/resolv.conf
+  exec /sbin/init "$@"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi

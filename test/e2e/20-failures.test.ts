@@ -11,7 +11,7 @@ const ORIGINAL = 'apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nuser
 describe('bad input and faults', {timeout: 30 * 60_000}, () => {
   // A run that crashed earlier may have left these behind.
   before(async () => {
-    for (const name of ['e2e-fail', 'e2e-retain', 'e2e-int']) await kcluster(['delete', '--name', name, '--kubeconfig', join(tempDir('kcluster-e2e-pre-'), 'config')])
+    for (const name of ['e2e-fail', 'e2e-retain', 'e2e-int', 'e2e-killed', 'e2e-race']) await kcluster(['delete', '--name', name, '--kubeconfig', join(tempDir('kcluster-e2e-pre-'), 'config')])
   })
 
   test('an invalid name is refused with the rule, before anything is created', async () => {
@@ -73,5 +73,35 @@ describe('bad input and faults', {timeout: 30 * 60_000}, () => {
     assert.equal(JSON.parse(stdout).error.code, 'INTERRUPTED')
     assert.deepEqual(await clusterResources('e2e-int'), {containers: 0, networks: 0, volumes: 0})
     assert.equal(readFileSync(kubeconfig, 'utf8'), ORIGINAL)
+  })
+
+  test('a create killed with SIGKILL is listed as incomplete, and delete removes it', async () => {
+    const kubeconfig = join(tempDir('kcluster-e2e-killed-'), 'config')
+    const child = spawn(process.execPath, [CLI, 'create', '--name', 'e2e-killed', '--json', '--kubeconfig', kubeconfig], {env: {...process.env, CI: 'true'}})
+    let stderr = ''
+    child.stderr.on('data', (d) => {
+      stderr += d
+      if (stderr.includes('"stepId":"kubeadm-init","step":') && stderr.includes('"state":"start"') && !child.killed) child.kill('SIGKILL')
+    })
+    await new Promise((ok) => child.on('exit', ok))
+    const listed = await kcluster(['list'])
+    const cluster = listed.envelope.result.clusters.find((c: any) => c.name === 'e2e-killed')
+    assert.equal(cluster?.state, 'incomplete', JSON.stringify(listed.envelope.result))
+    const deleted = await kcluster(['delete', '--name', 'e2e-killed', '--kubeconfig', kubeconfig])
+    assert.equal(deleted.exitCode, 0)
+    assert.deepEqual(await clusterResources('e2e-killed'), {containers: 0, networks: 0, volumes: 0})
+  })
+
+  test('two creates of one name at once: one wins, the other exits 6 and removes nothing of the winner', async () => {
+    const kubeconfig = join(tempDir('kcluster-e2e-race-'), 'config')
+    const results = await Promise.all([1, 2].map(() => kcluster(['create', '--name', 'e2e-race', '--wait', '0', '--kubeconfig', kubeconfig])))
+    assert.deepEqual(results.map((r) => r.exitCode).sort(), [0, 6], results.map((r) => JSON.stringify(r.envelope.error)).join('\n'))
+    const listed = await kcluster(['list'])
+    const cluster = listed.envelope.result.clusters.find((c: any) => c.name === 'e2e-race')
+    assert.equal(cluster?.state, 'running')
+    assert.equal(cluster.nodes.length, 1)
+    const deleted = await kcluster(['delete', '--name', 'e2e-race', '--kubeconfig', kubeconfig])
+    assert.equal(deleted.exitCode, 0)
+    assert.deepEqual(await clusterResources('e2e-race'), {containers: 0, networks: 0, volumes: 0})
   })
 })

@@ -100,13 +100,12 @@ describe('resolveKubeconfigPath', () => {
 describe('resolveCreateOptions', () => {
   const home = '/home/u'
 
-  test('defaults', () => {
+  const networking = {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}
+
+  test('defaults: one control plane of the default version, API on 127.0.0.1 at a port chosen at create', () => {
     assert.deepEqual(resolveCreateOptions({}, {}, home), {
-      name: DEFAULT_CLUSTER_NAME,
-      kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
-      waitMs: 300_000,
-      retain: false,
-      kubeconfigPath: path.join(home, '.kube', 'config'),
+      spec: {name: DEFAULT_CLUSTER_NAME, kubernetesVersion: DEFAULT_KUBERNETES_VERSION, nodes: [{role: 'control-plane'}], networking},
+      run: {waitMs: 300_000, retain: false, kubeconfigPath: path.join(home, '.kube', 'config')},
     })
     assert.equal(DEFAULT_CLUSTER_NAME, 'kcluster')
     assert.equal(DEFAULT_KUBERNETES_VERSION, 'v1.34.4')
@@ -115,16 +114,23 @@ describe('resolveCreateOptions', () => {
   test('explicit values', () => {
     assert.deepEqual(
       resolveCreateOptions({name: 'ci', image: 'registry.local:5000/kcluster/node:v1.34.1', kubernetesVersion: 'v1.34.1', wait: '0', retain: true, kubeconfig: '/tmp/kc'}, {}, home),
-      {name: 'ci', image: 'registry.local:5000/kcluster/node:v1.34.1', kubernetesVersion: 'v1.34.1', waitMs: 0, retain: true, kubeconfigPath: '/tmp/kc'},
+      {
+        spec: {name: 'ci', image: 'registry.local:5000/kcluster/node:v1.34.1', kubernetesVersion: 'v1.34.1', nodes: [{role: 'control-plane'}], networking},
+        run: {waitMs: 0, retain: true, kubeconfigPath: '/tmp/kc'},
+      },
     )
   })
 
+  test('an image without a version leaves the version to the image', () => {
+    assert.equal(resolveCreateOptions({image: 'me/node:dev'}, {}, home).spec.kubernetesVersion, undefined)
+  })
+
   test('kubeconfig from $KUBECONFIG', () => {
-    assert.equal(resolveCreateOptions({}, {KUBECONFIG: '/x/config'}, home).kubeconfigPath, '/x/config')
+    assert.equal(resolveCreateOptions({}, {KUBECONFIG: '/x/config'}, home).run.kubeconfigPath, '/x/config')
   })
 
   test('accepts a version without the v', () => {
-    assert.equal(resolveCreateOptions({kubernetesVersion: '1.34.2'}, {}, home).kubernetesVersion, 'v1.34.2')
+    assert.equal(resolveCreateOptions({kubernetesVersion: '1.34.2'}, {}, home).spec.kubernetesVersion, 'v1.34.2')
   })
 
   test('reports all problems at once', () => {

@@ -1,41 +1,29 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import * as tar from 'tar'
-import {planCluster} from '../../src/lifecycle/cluster-plan.js'
-import {nodeContainerSpec} from '../../src/provider/docker/container-spec.js'
+import {networkCreateOptions, nodeContainerSpec} from '../../src/provider/docker/container-spec.js'
 import {splitReference} from '../../src/provider/docker/images.js'
 import {tarOfOneFile} from '../../src/provider/docker/tar-entry.js'
-import type {NodeSpec} from '../../src/provider/types.js'
+import type {NodeContainerSpec} from '../../src/provider/types.js'
 
-const spec = (overrides: Partial<NodeSpec> = {}): NodeSpec => ({
+const spec = (overrides: Partial<NodeContainerSpec> = {}): NodeContainerSpec => ({
   cluster: 'dev',
   name: 'dev-control-plane',
+  containerName: 'kcluster.dev.control-plane',
   role: 'control-plane',
   image: 'kcluster/node:v1.34.4-abc',
   network: 'kcluster-dev',
+  ipv4: '172.30.0.10',
   securityMode: 'restricted',
-  publishApiServer: true,
+  ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}],
+  mounts: [],
   ...overrides,
 })
 const host = {hasKmsg: true, hasModules: false}
 
-describe('planCluster', () => {
-  test('names follow the cluster name', () => {
-    assert.deepEqual(planCluster('dev'), {
-      name: 'dev',
-      network: 'kcluster-dev',
-      controlPlaneNode: 'dev-control-plane',
-      contextName: 'kcluster-dev',
-      podSubnet: '10.244.0.0/16',
-      serviceSubnet: '10.96.0.0/16',
-      clusterDnsIp: '10.96.0.10',
-    })
-  })
-})
-
 describe('nodeContainerSpec', () => {
   test('restricted mode: every capability but SYS_RESOURCE, unmasked paths, kmsg passed in', () => {
-    const c = nodeContainerSpec(spec(), 'dev-control-plane', host)
+    const c = nodeContainerSpec(spec(), host)
     const hc = c.HostConfig as any
     assert.equal(hc.Privileged, undefined)
     assert.deepEqual(hc.CapAdd, ['ALL'])
@@ -49,30 +37,47 @@ describe('nodeContainerSpec', () => {
   })
 
   test('privileged mode needs no capability list and no devices', () => {
-    const hc = nodeContainerSpec(spec({securityMode: 'privileged'}), 'dev-control-plane', host).HostConfig as any
+    const hc = nodeContainerSpec(spec({securityMode: 'privileged'}), host).HostConfig as any
     assert.equal(hc.Privileged, true)
     assert.equal(hc.CapAdd, undefined)
     assert.deepEqual(hc.Devices, [])
     assert.equal(hc.CgroupnsMode, 'private')
   })
 
-  test('labels, /var volume with labels, API server on 127.0.0.1 at a free port', () => {
-    const c = nodeContainerSpec(spec(), 'dev-control-plane', host)
-    assert.deepEqual(c.Labels, {'io.kcluster.cluster': 'dev', 'io.kcluster.kind': 'node', 'io.kcluster.role': 'control-plane'})
-    const hc = c.HostConfig as any
-    const varMount = hc.Mounts.find((m: any) => m.Target === '/var')
-    assert.equal(varMount.Source, 'dev-control-plane-var')
+  test('names: container name apart from host name; labels; /var volume with labels', () => {
+    const c = nodeContainerSpec(spec(), host)
+    assert.equal(c.name, 'kcluster.dev.control-plane')
+    assert.equal(c.Hostname, 'dev-control-plane')
+    assert.deepEqual(c.Labels, {'io.kcluster.cluster': 'dev', 'io.kcluster.kind': 'node', 'io.kcluster.role': 'control-plane', 'io.kcluster.node': 'dev-control-plane'})
+    const varMount = (c.HostConfig as any).Mounts.find((m: any) => m.Target === '/var')
+    assert.equal(varMount.Source, 'kcluster.dev.control-plane.var')
     assert.equal(varMount.VolumeOptions.Labels['io.kcluster.cluster'], 'dev')
-    assert.deepEqual(hc.PortBindings, {'6443/tcp': [{HostIp: '127.0.0.1', HostPort: ''}]})
     assert.equal(c.StopSignal, 'SIGRTMIN+3')
-    assert.equal(hc.NetworkMode, 'kcluster-dev')
-    assert.ok(!hc.Mounts.some((m: any) => m.Target === '/lib/modules'), 'no /lib/modules when the host has none')
+    assert.ok(!(c.HostConfig as any).Mounts.some((m: any) => m.Target === '/lib/modules'), 'no /lib/modules when the host has none')
   })
 
-  test('a worker publishes nothing', () => {
-    const c = nodeContainerSpec(spec({publishApiServer: false, role: 'worker'}), 'dev-worker', host)
+  test('the planned address and host port are pinned, the node name is its alias on the network', () => {
+    const c = nodeContainerSpec(spec(), host)
+    assert.deepEqual((c.HostConfig as any).PortBindings, {'6443/tcp': [{HostIp: '127.0.0.1', HostPort: '40123'}]})
+    assert.deepEqual(c.ExposedPorts, {'6443/tcp': {}})
+    assert.equal((c.HostConfig as any).NetworkMode, 'kcluster-dev')
+    assert.deepEqual(c.NetworkingConfig?.EndpointsConfig?.['kcluster-dev'], {Aliases: ['dev-control-plane'], IPAMConfig: {IPv4Address: '172.30.0.10'}})
+  })
+
+  test('a worker publishes nothing; user mounts are bind mounts', () => {
+    const c = nodeContainerSpec(spec({ports: [], role: 'worker', mounts: [{hostPath: '/srv/data', containerPath: '/data', readOnly: true}]}), host)
     assert.deepEqual((c.HostConfig as any).PortBindings, {})
     assert.deepEqual(c.ExposedPorts, {})
+    assert.ok((c.HostConfig as any).Mounts.some((m: any) => m.Type === 'bind' && m.Source === '/srv/data' && m.Target === '/data' && m.ReadOnly === true))
+  })
+})
+
+describe('networkCreateOptions', () => {
+  test('the planned subnet and gateway, labelled with the cluster', () => {
+    const n = networkCreateOptions({cluster: 'dev', name: 'kcluster-dev', subnet: '172.30.0.0/24', gateway: '172.30.0.1'})
+    assert.deepEqual(n.IPAM, {Driver: 'default', Config: [{Subnet: '172.30.0.0/24', Gateway: '172.30.0.1'}]})
+    assert.deepEqual(n.Labels, {'io.kcluster.cluster': 'dev', 'io.kcluster.kind': 'network'})
+    assert.equal(n.CheckDuplicate, true)
   })
 })
 

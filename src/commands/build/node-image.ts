@@ -15,7 +15,7 @@ export default class BuildNodeImage extends KclusterCommand<BuildNodeImageResult
 
   async run(): Promise<BuildNodeImageResult> {
     const {flags} = await this.parse(BuildNodeImage)
-    const result = await buildNodeImage({kubernetesVersion: flags['kubernetes-version'], image: flags.image, force: flags.force}, {runner: this.stepRunner(), signal: this.abortSignal()})
+    const result = await buildNodeImage({kubernetesVersion: flags['kubernetes-version'], image: flags.image, force: flags.force}, {provider: this.provider() as never, runner: this.stepRunner(), signal: this.abortSignal()})
     this.logToStderr(result.reused ? `${result.image} is up to date.` : `Built ${result.image} in ${(result.durationMs / 1000).toFixed(1)}s.`)
     return result
   }

@@ -12,7 +12,7 @@ export default class LoadImage extends KclusterCommand<LoadImagesResult> {
 
   async run(): Promise<LoadImagesResult> {
     const {argv, flags} = await this.parse(LoadImage)
-    const result = await loadImages({name: flags.name, images: argv as string[]}, {onProgress: (m) => this.jsonEnabled() || this.logToStderr(m)})
+    const result = await loadImages({name: flags.name, images: argv as string[]}, {provider: this.provider(), signal: this.abortSignal(), onProgress: (m) => this.jsonEnabled() || this.logToStderr(m)})
     this.logToStderr(`Loaded ${result.images.join(', ')} into ${result.nodes.join(', ')}.`)
     return result
   }

@@ -1,16 +1,35 @@
-import {UsageError} from '../../errors/index.js'
-import type {CreateContext} from '../create-context.js'
+import {InvalidInputError} from '../../errors/index.js'
 import type {Step} from '../../progress/step.js'
+import {DEFAULT_KUBERNETES_VERSION, checkKubernetesVersion} from '../../config/kubernetes-version.js'
+import type {CreateContext} from '../create-context.js'
 
+/** A given image says which Kubernetes it carries; the default image is built when missing. */
 export const ensureNodeImage: Step<CreateContext> = {
   id: 'ensure-node-image',
   title: 'Ensure the node image',
   run: async (ctx, step) => {
-    if (await ctx.provider.imageExists(ctx.image)) return step.report(`${ctx.image} is present`)
-    if (ctx.options.image) {
-      throw new UsageError(`node image ${ctx.options.image} does not exist`, 'build it with `kcluster build node-image --image <name>` or leave out --image')
+    const given = ctx.spec.image
+    if (given === undefined) {
+      const version = ctx.spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION
+      const ensured = await ctx.nodeImages.ensureDefault(version, step)
+      ctx.image = ensured.reference
+      ctx.imageBuilt = ensured.built
+      ctx.kubernetesVersion = version
+      return
     }
-    step.report(`${ctx.image} is missing: building it (cold: 10-30 minutes, warm: about a minute)`)
-    ctx.imageBuilt = await ctx.buildNodeImage(step)
+    const labelled = await ctx.nodeImages.versionOf(given)
+    const stated = ctx.spec.kubernetesVersion
+    if (labelled !== undefined && stated !== undefined && labelled !== stated) {
+      throw new InvalidInputError([{field: 'kubernetesVersion', message: `${stated} differs from ${labelled}, the version node image ${given} carries; leave the version out to use the image's`}])
+    }
+    const version = stated ?? labelled
+    if (version === undefined) {
+      throw new InvalidInputError([{field: 'kubernetesVersion', message: `node image ${given} does not say which Kubernetes it carries (no io.kcluster.kubernetes-version label); give it with --kubernetes-version`}])
+    }
+    const checked = checkKubernetesVersion(version)
+    if ('problem' in checked) throw new InvalidInputError([{...checked.problem, message: `of node image ${given}: ${checked.problem.message}`}])
+    ctx.image = given
+    ctx.kubernetesVersion = checked.version
+    step.report(`${given} carries Kubernetes ${checked.version}`)
   },
 }

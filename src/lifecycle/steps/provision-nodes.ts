@@ -1,30 +1,59 @@
-import type {CreateContext} from '../create-context.js'
 import type {Step} from '../../progress/step.js'
+import type {PlannedNode} from '../../plan/plan-cluster.js'
+import type {Node} from '../../provider/types.js'
+import {DockerOperationError} from '../../errors/index.js'
+import type {CreateContext} from '../create-context.js'
+import {required} from '../create-context.js'
 import {waitFor} from '../wait.js'
+import {planWithFacts} from './plan-cluster.js'
+
+const NETWORK_ATTEMPTS = 5
+
+/** Creates the cluster network on the planned subnet; when a concurrent create took it first, plans again. */
+async function createNetwork(ctx: CreateContext): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const plan = required(ctx.plan, 'the plan')
+    const outcome = await ctx.provider.createNetwork({cluster: plan.name, ...plan.network})
+    if (outcome === 'created') return
+    if (attempt === NETWORK_ATTEMPTS) throw new DockerOperationError(`create the network ${plan.network.name}`, `every subnet tried was taken meanwhile (last: ${plan.network.subnet})`)
+    await planWithFacts(ctx, [plan.network.subnet])
+  }
+}
+
+async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<Node> {
+  const plan = required(ctx.plan, 'the plan')
+  return ctx.provider.provisionNode({
+    cluster: plan.name,
+    name: planned.name,
+    containerName: planned.containerName,
+    role: planned.role,
+    image: planned.image ?? required(ctx.image, 'the node image'),
+    network: plan.network.name,
+    ipv4: planned.ipv4,
+    securityMode: required(ctx.securityMode, 'the security mode'),
+    ports: planned.ports,
+    mounts: planned.mounts,
+  })
+}
 
 export const provisionNodes: Step<CreateContext> = {
   id: 'provision-nodes',
-  title: 'Start the node container',
+  title: 'Start the node containers',
   run: async (ctx, step) => {
-    ctx.touchedDocker = true
-    const [network, securityMode] = await Promise.all([ctx.provider.createNetwork(ctx.plan.name), ctx.provider.detectSecurityMode(ctx.image)])
+    const [, securityMode] = await Promise.all([createNetwork(ctx), ctx.provider.detectSecurityMode(required(ctx.image, 'the node image'))])
     ctx.securityMode = securityMode
-    step.report(`${securityMode} container on network ${network}`)
-    const node = await ctx.provider.provisionNode({
-      cluster: ctx.plan.name,
-      name: ctx.plan.controlPlaneNode,
-      role: 'control-plane',
-      image: ctx.image,
-      network,
-      securityMode,
-      publishApiServer: true,
-    })
-    ctx.controlPlane = node
-    ctx.apiServerPort = await ctx.provider.apiServerPort(node.name)
+    const plan = required(ctx.plan, 'the plan')
+    step.report(`${plan.nodes.length} ${securityMode} container(s) on ${plan.network.name} (${plan.network.subnet})`)
+    // In parallel, failing fast; the rollback removes whatever did start.
+    ctx.nodes = await Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned)))
     step.report('waiting for systemd and containerd')
-    await waitFor({what: `containerd in node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, signal: step.signal}, async () => {
-      const result = await node.exec(['ctr', 'version'], {allowFailure: true})
-      return result.exitCode === 0
-    })
+    await Promise.all(
+      ctx.nodes.map((node) =>
+        waitFor({what: `containerd in node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, signal: step.signal}, async () => {
+          await node.exec(['ctr', 'version'], {signal: step.signal})
+          return true
+        }),
+      ),
+    )
   },
 }

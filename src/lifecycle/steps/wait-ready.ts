@@ -1,26 +1,34 @@
 import {formatDuration} from '../../config/duration.js'
-import type {CreateContext} from '../create-context.js'
 import type {Step} from '../../progress/step.js'
+import type {CreateContext} from '../create-context.js'
+import {initNode, required} from '../create-context.js'
+import {kubectlIn} from '../kubectl.js'
 import {waitFor} from '../wait.js'
-import {kubectlIn} from './install-cni.js'
 
-/** Ready means what a user would check first: the node schedules pods and cluster DNS answers. */
+/** Ready means what a user would check first: every node schedules pods and cluster DNS answers. */
 export const waitReady: Step<CreateContext> = {
   id: 'wait-ready',
-  title: 'Wait for the node to be Ready and cluster DNS to answer',
-  skip: (ctx) => (ctx.options.waitMs === 0 ? 'not asked to wait (--wait 0)' : undefined),
+  title: 'Wait for the nodes to be Ready and cluster DNS to answer',
+  skip: (ctx) => (ctx.run.waitMs === 0 ? 'not asked to wait (--wait 0)' : undefined),
   run: async (ctx, step) => {
-    const node = ctx.controlPlane!
-    const deadline = Date.now() + ctx.options.waitMs
+    const plan = required(ctx.plan, 'the plan')
+    const admin = initNode(ctx)
+    const deadline = Date.now() + ctx.run.waitMs
     const remaining = () => Math.max(0, deadline - Date.now())
-    await waitFor({what: `node ${node.name} to be Ready (${formatDuration(ctx.options.waitMs)})`, timeoutMs: remaining(), signal: step.signal}, async () => {
-      const result = await kubectlIn(node, ['get', 'node', node.name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}'], {allowFailure: true})
-      return result.stdout.trim() === 'True'
+    const names = ctx.nodes.map((n) => n.name)
+    await waitFor({what: `${names.length === 1 ? `node ${names[0]}` : `nodes ${names.join(', ')}`} to be Ready (--wait ${formatDuration(ctx.run.waitMs)})`, timeoutMs: remaining(), signal: step.signal}, async () => {
+      const out = (await kubectlIn(admin, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'], {signal: step.signal})).stdout
+      const ready = new Map(out.split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]))
+      const waiting = names.filter((name) => ready.get(name) !== 'True')
+      if (waiting.length > 0) throw new Error(`not Ready yet: ${waiting.join(', ')}`)
+      return true
     })
-    step.report('node Ready; asking cluster DNS')
-    await waitFor({what: `cluster DNS at ${ctx.plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 300, signal: step.signal}, async () => {
-      const result = await node.exec(['busybox', 'nslookup', '-timeout=1', 'kubernetes.default.svc.cluster.local', ctx.plan.clusterDnsIp], {allowFailure: true})
-      return result.exitCode === 0 && /Address:\s*10\.96\.0\.1\b/.test(result.stdout)
+    step.report('nodes Ready; asking cluster DNS')
+    const answer = new RegExp(`^Address:\\s*${plan.kubernetesServiceIp.replaceAll('.', '\\.')}$`, 'm')
+    await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 300, signal: step.signal}, async () => {
+      const result = await admin.exec(['busybox', 'nslookup', '-timeout=1', 'kubernetes.default.svc.cluster.local', plan.clusterDnsIp], {allowFailure: true, signal: step.signal})
+      if (result.exitCode === 0 && answer.test(result.stdout)) return true
+      throw new Error(`nslookup: ${(result.stdout + result.stderr).trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`)
     })
   },
 }

@@ -1,73 +1,106 @@
 // Provider backed by the local Docker engine. Cluster membership is read from
 // labels on every call; nothing is cached between commands.
-import {existsSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
+import {createServer} from 'node:net'
+import os from 'node:os'
 import type Docker from 'dockerode'
-import {CLUSTER_LABEL, KIND_LABEL, ROLE_LABEL, clusterLabels, networkName, varVolumeName} from '../labels.js'
-import type {ClusterSummary, ExecOptions, Node, NodeRole, NodeSpec, Provider, SecurityMode} from '../types.js'
+import {ClusterExistsError} from '../../errors/index.js'
+import type {ImageBuilder} from '../image-builder.js'
+import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
+import type {ClusterState, ClusterSummary, ExecOptions, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
-import {isConflict, isNotFound} from './errors.js'
-import {API_SERVER_PORT, nodeContainerSpec, type HostFacts} from './container-spec.js'
+import {networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
+import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
+import {routedSubnets} from './routes.js'
+
+/** The API server's port inside a node or load balancer container. */
+const API_SERVER_CONTAINER_PORT = 6443
 
 export class DockerProvider implements Provider {
   readonly docker: Docker
-  readonly images: DockerImages
+  readonly images: ImageBuilder
   private securityMode?: Promise<SecurityMode>
 
   constructor(docker: Docker = connectDocker(), private readonly host: HostFacts = detectHostFacts()) {
     this.docker = docker
-    this.images = new DockerImages(docker)
+    // TEMPORARY until the recipes branch lands: DockerImages gains inspect/readFile there.
+    this.images = new DockerImages(docker) as unknown as ImageBuilder
   }
 
   ping(): Promise<void> {
     return pingDocker(this.docker)
   }
 
-  async listClusters(): Promise<ClusterSummary[]> {
-    const containers = await this.docker.listContainers({all: true, filters: {label: [`${KIND_LABEL}=node`]}})
-    const clusters = new Map<string, ClusterSummary>()
-    for (const c of containers) {
-      const name = c.Labels[CLUSTER_LABEL]
-      if (!name) continue
-      const summary = clusters.get(name) ?? {name, nodes: []}
-      summary.nodes.push({name: (c.Names[0] ?? c.Id).replace(/^\//, ''), role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole, state: c.State, image: c.Image})
-      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
-      if (published) summary.apiServerPort = published.PublicPort
-      clusters.set(name, summary)
-    }
-    // Networks and volumes left by an interrupted create still name a cluster.
-    const networks = await this.docker.listNetworks({filters: {label: [`${KIND_LABEL}=network`]}})
-    for (const n of networks) {
-      const name = n.Labels?.[CLUSTER_LABEL]
-      if (name && !clusters.has(name)) clusters.set(name, {name, nodes: []})
-    }
-    return [...clusters.values()].sort((a, b) => a.name.localeCompare(b.name))
+  async subnetsInUse(): Promise<string[]> {
+    const networks = await dockerCall('list networks', () => this.docker.listNetworks())
+    const fromDocker = networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s))
+    return [...fromDocker, ...routedSubnets(readRoutes())]
   }
 
-  async listNodes(cluster: string): Promise<Node[]> {
-    const containers = await this.docker.listContainers({all: true, filters: {label: [`${CLUSTER_LABEL}=${cluster}`, `${KIND_LABEL}=node`]}})
-    const nodes = await Promise.all(containers.map((c) => this.nodeFromContainer(c.Id)))
-    return nodes.sort((a, b) => a.name.localeCompare(b.name))
+  freePort(address: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const server = createServer()
+      server.unref()
+      server.on('error', reject)
+      server.listen(0, address, () => {
+        const port = (server.address() as {port: number}).port
+        server.close(() => resolve(port))
+      })
+    })
   }
 
-  async createNetwork(cluster: string): Promise<string> {
-    const name = networkName(cluster)
+  async claimCluster(cluster: string, image: string): Promise<{release(): Promise<void>}> {
+    const name = claimContainerName(cluster)
+    let claim: Docker.Container
     try {
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        Labels: clusterLabels(cluster, 'network'),
-        Options: {'com.docker.network.bridge.enable_ip_masquerade': 'true'},
+      // Container names are unique in the engine, so of two concurrent creates exactly one gets here.
+      claim = await this.docker.createContainer({
+        name,
+        Image: image,
+        Entrypoint: ['/bin/true'],
+        Cmd: [],
+        Labels: clusterLabels(cluster, 'claim', {[CREATOR_LABEL]: `${os.hostname()}:${process.pid}`}),
+        HostConfig: {NetworkMode: 'none'},
       })
     } catch (error) {
-      if (!isConflict(error)) throw error
-      // Left over from an earlier attempt of the same cluster: reuse it.
+      if (isConflict(error)) throw new ClusterExistsError(cluster)
+      throw classifyDockerError(error, `claim the cluster name ${cluster}`)
     }
-    return name
+    const release = async () => {
+      await claim.remove({force: true}).catch((error) => {
+        if (!isNotFound(error)) throw error
+      })
+    }
+    // Holding the claim, nothing else can be creating this cluster: whatever carries its label is an existing cluster's.
+    const [containers, networks, volumes] = await Promise.all([
+      this.docker.listContainers({all: true, filters: {label: [`${CLUSTER_LABEL}=${cluster}`]}}),
+      this.docker.listNetworks({filters: {label: [`${CLUSTER_LABEL}=${cluster}`]}}),
+      this.docker.listVolumes({filters: {label: [`${CLUSTER_LABEL}=${cluster}`]}}),
+    ]).catch(async (error) => {
+      await release().catch(() => {})
+      throw error
+    })
+    const others = containers.filter((c) => c.Id !== claim.id).length + networks.length + (volumes.Volumes ?? []).length
+    if (others > 0) {
+      await release()
+      throw new ClusterExistsError(cluster)
+    }
+    return {release: () => dockerCall(`release the claim on ${cluster}`, release)}
+  }
+
+  async createNetwork(network: NetworkSpec): Promise<'created' | 'subnet-taken'> {
+    try {
+      await this.docker.createNetwork(networkCreateOptions(network))
+      return 'created'
+    } catch (error) {
+      // Another create took the same free subnet a moment earlier.
+      if (/overlaps/i.test(dockerMessage(error))) return 'subnet-taken'
+      throw classifyDockerError(error, `create the network ${network.name} (${network.subnet})`)
+    }
   }
 
   /** Privileged where the daemon allows it, else the restricted set; probed once per process. */
@@ -77,85 +110,139 @@ export class DockerProvider implements Provider {
   }
 
   private async probePrivileged(image: string): Promise<SecurityMode> {
-    const name = `kcluster-probe-${randomBytes(4).toString('hex')}`
-    const container = await this.docker.createContainer({
-      name,
-      Image: image,
-      Entrypoint: ['/bin/true'],
-      Cmd: [],
-      Labels: {[KIND_LABEL]: 'probe'},
-      HostConfig: {Privileged: true, NetworkMode: 'none'},
-    })
+    const container = await dockerCall('create a container to probe for --privileged', () =>
+      this.docker.createContainer({
+        name: `kcluster-probe-${randomBytes(4).toString('hex')}`,
+        Image: image,
+        Entrypoint: ['/bin/true'],
+        Cmd: [],
+        Labels: {[KIND_LABEL]: 'probe'},
+        HostConfig: {Privileged: true, NetworkMode: 'none'},
+      }),
+    )
     try {
       await container.start()
       await container.wait()
       return 'privileged'
-    } catch {
-      return 'restricted'
+    } catch (error) {
+      // Only a refusal to grant the capabilities means "use the restricted set"; anything else is Docker failing.
+      if (/apply caps|operation not permitted/i.test(dockerMessage(error))) return 'restricted'
+      throw classifyDockerError(error, 'start a container to probe for --privileged')
     } finally {
       await container.remove({force: true}).catch(() => {})
     }
   }
 
-  async provisionNode(spec: NodeSpec): Promise<Node> {
-    const containerName = spec.name
-    // A volume left by a crashed run would carry another cluster's certificates.
-    await this.docker.getVolume(varVolumeName(containerName)).remove().catch((error) => {
-      if (!isNotFound(error)) throw error
-    })
-    const container = await this.docker.createContainer(nodeContainerSpec(spec, containerName, this.host))
-    await container.start()
-    return this.nodeFromContainer(container.id)
+  async provisionNode(spec: NodeContainerSpec): Promise<Node> {
+    const container = await dockerCall(`create the node container ${spec.containerName}`, () => this.docker.createContainer(nodeContainerSpec(spec, this.host)))
+    await dockerCall(`start the node container ${spec.containerName}`, () => container.start())
+    return this.node({id: container.id, containerName: spec.containerName, name: spec.name, role: spec.role, ipv4: spec.ipv4})
   }
 
-  async apiServerPort(nodeName: string): Promise<number> {
-    const info = await this.docker.getContainer(nodeName).inspect()
-    const binding = info.NetworkSettings.Ports?.[`${API_SERVER_PORT}/tcp`]?.[0]
-    if (!binding?.HostPort) throw new Error(`node ${nodeName} does not publish the API server port`)
-    return Number(binding.HostPort)
+  async listClusters(): Promise<ClusterSummary[]> {
+    const [containers, networks] = await dockerCall('list clusters', () =>
+      Promise.all([this.docker.listContainers({all: true, filters: {label: [CLUSTER_LABEL]}}), this.docker.listNetworks({filters: {label: [`${KIND_LABEL}=network`]}})]),
+    )
+    const byName = new Map<string, {claimed: boolean; summary: ClusterSummary}>()
+    const entry = (name: string) => {
+      let found = byName.get(name)
+      if (!found) byName.set(name, (found = {claimed: false, summary: {name, state: 'incomplete', nodes: []}}))
+      return found
+    }
+    for (const c of containers) {
+      const found = entry(c.Labels[CLUSTER_LABEL]!)
+      const kind = c.Labels[KIND_LABEL]
+      if (kind === 'claim') found.claimed = true
+      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_CONTAINER_PORT && p.PublicPort)
+      if (published) found.summary.server = `https://${published.IP === '0.0.0.0' || !published.IP ? '127.0.0.1' : published.IP}:${published.PublicPort}`
+      if (kind !== 'node') continue
+      const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
+      found.summary.nodes.push({
+        name: c.Labels[NODE_NAME_LABEL] ?? containerName,
+        containerName,
+        role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole,
+        state: c.State,
+        image: c.Image,
+        ipv4: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? '',
+      })
+    }
+    // A network left by an interrupted create still names a cluster.
+    for (const n of networks) if (n.Labels?.[CLUSTER_LABEL]) entry(n.Labels[CLUSTER_LABEL])
+    for (const {claimed, summary} of byName.values()) {
+      summary.nodes.sort((a, b) => a.name.localeCompare(b.name))
+      summary.state = clusterState(claimed, summary.nodes.map((n) => n.state))
+    }
+    return [...byName.values()].map((e) => e.summary).sort((a, b) => a.name.localeCompare(b.name))
+  }
+
+  async listNodes(cluster: string): Promise<Node[]> {
+    const containers = await dockerCall(`list the nodes of ${cluster}`, () =>
+      this.docker.listContainers({all: true, filters: {label: [`${CLUSTER_LABEL}=${cluster}`, `${KIND_LABEL}=node`]}}),
+    )
+    return containers
+      .map((c) => {
+        const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
+        return this.node({
+          id: c.Id,
+          containerName,
+          name: c.Labels[NODE_NAME_LABEL] ?? containerName,
+          role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole,
+          ipv4: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? '',
+        })
+      })
+      .sort((a, b) => a.name.localeCompare(b.name))
   }
 
   async deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}> {
-    const filter = {label: [`${CLUSTER_LABEL}=${cluster}`]}
-    const containers = await this.docker.listContainers({all: true, filters: filter})
-    const removedContainers = await Promise.allSettled(containers.map((c) => this.docker.getContainer(c.Id).remove({force: true, v: true})))
-    const errors = removedContainers.flatMap((r) => (r.status === 'rejected' && !isNotFound(r.reason) ? [r.reason] : []))
-    const volumes = (await this.docker.listVolumes({filters: filter})).Volumes ?? []
-    const removedVolumes = await Promise.allSettled(volumes.map((v) => this.docker.getVolume(v.Name).remove()))
-    errors.push(...removedVolumes.flatMap((r) => (r.status === 'rejected' && !isNotFound(r.reason) ? [r.reason] : [])))
-    const networks = await this.docker.listNetworks({filters: filter})
-    const removedNetworks = await Promise.allSettled(networks.map((n) => this.docker.getNetwork(n.Id).remove()))
-    errors.push(...removedNetworks.flatMap((r) => (r.status === 'rejected' && !isNotFound(r.reason) ? [r.reason] : [])))
-    if (errors.length > 0) throw new AggregateError(errors, `could not remove everything of cluster ${cluster}: ${errors.map(String).join('; ')}`)
-    return {containers: containers.length, volumes: volumes.length, networks: networks.length}
+    return dockerCall(`delete the cluster ${cluster}`, async () => {
+      const filter = {label: [`${CLUSTER_LABEL}=${cluster}`]}
+      const containers = await this.docker.listContainers({all: true, filters: filter})
+      const errors = rejected(await Promise.allSettled(containers.map((c) => this.docker.getContainer(c.Id).remove({force: true, v: true}))))
+      const volumes = (await this.docker.listVolumes({filters: filter})).Volumes ?? []
+      errors.push(...rejected(await Promise.allSettled(volumes.map((v) => this.docker.getVolume(v.Name).remove()))))
+      const networks = await this.docker.listNetworks({filters: filter})
+      errors.push(...rejected(await Promise.allSettled(networks.map((n) => this.docker.getNetwork(n.Id).remove()))))
+      if (errors.length > 0) throw errors[0]
+      return {containers: containers.length, volumes: volumes.length, networks: networks.length}
+    })
   }
 
-  imageExists(reference: string): Promise<boolean> {
-    return this.images.exists(reference)
-  }
-
-  async saveImages(references: string[], file: string): Promise<void> {
-    await this.images.save(references, file)
-  }
-
-  private async nodeFromContainer(id: string): Promise<Node> {
-    const info = await this.docker.getContainer(id).inspect()
-    const name = info.Name.replace(/^\//, '')
-    const networks = Object.values(info.NetworkSettings.Networks ?? {})
+  private node(c: {id: string; containerName: string; name: string; role: NodeRole; ipv4: string}): Node {
     const docker = this.docker
+    const target = {containerId: c.id, containerName: c.containerName, description: `node ${c.name}`}
+    const exec = (command: string[], options?: ExecOptions) => execInContainer(docker, target, command, options)
     return {
-      name,
-      role: (info.Config.Labels[ROLE_LABEL] ?? 'worker') as NodeRole,
-      cluster: info.Config.Labels[CLUSTER_LABEL] ?? '',
-      ipv4: networks[0]?.IPAddress ?? '',
-      exec: (command: string[], options?: ExecOptions) => execInContainer(docker, info.Id, name, command, options),
+      name: c.name,
+      containerName: c.containerName,
+      role: c.role,
+      ipv4: c.ipv4,
+      exec,
       writeFile: (path: string, content: string | Buffer, mode = 0o644) =>
-        writeFileInContainer(docker, info.Id, path, content, mode, (dir) => execInContainer(docker, info.Id, name, ['mkdir', '-p', dir])),
+        dockerCall(`write ${path} into ${target.description}`, () => writeFileInContainer(docker, c.id, path, content, mode, (dir) => exec(['mkdir', '-p', dir]))),
     }
   }
+}
+
+/** "Already gone" is what delete wants; every other failure counts. */
+function rejected(results: PromiseSettledResult<unknown>[]): unknown[] {
+  return results.flatMap((r) => (r.status === 'rejected' && !isNotFound(r.reason) ? [r.reason] : []))
+}
+
+export function clusterState(claimed: boolean, nodeStates: string[]): ClusterState {
+  if (claimed || nodeStates.length === 0) return 'incomplete'
+  const running = nodeStates.filter((s) => s === 'running').length
+  if (running === nodeStates.length) return 'running'
+  return running === 0 ? 'stopped' : 'degraded'
 }
 
 export function detectHostFacts(): HostFacts {
   return {hasKmsg: existsSync('/dev/kmsg'), hasModules: existsSync('/lib/modules')}
 }
 
+function readRoutes(): string {
+  try {
+    return readFileSync('/proc/net/route', 'utf8')
+  } catch {
+    return ''
+  }
+}

@@ -1,19 +1,32 @@
 // Runs a command in a container and reports its exit code and both streams.
-import {PassThrough} from 'node:stream'
+import {PassThrough, Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import type Docker from 'dockerode'
-import {CommandFailedError} from '../../errors/index.js'
+import {CommandFailedError, NodeNotRunningError} from '../../errors/index.js'
 import type {ExecOptions, ExecResult} from '../types.js'
+import {classifyDockerError, isConflict, isNotFound} from './errors.js'
 
-export async function execInContainer(docker: Docker, containerId: string, where: string, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const container = docker.getContainer(containerId)
-  const exec = await container.exec({
-    Cmd: command,
-    AttachStdout: true,
-    AttachStderr: true,
-    AttachStdin: options.stdin !== undefined,
-    Env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-  })
-  const stream = await exec.start({hijack: true, stdin: options.stdin !== undefined})
+export interface ExecTarget {
+  containerId: string
+  containerName: string
+  /** How failures describe the container, e.g. "node dev-control-plane". */
+  description: string
+}
+
+export async function execInContainer(docker: Docker, target: ExecTarget, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const {signal} = options
+  // An interrupted create must not start one more command in a node.
+  signal?.throwIfAborted()
+  const container = docker.getContainer(target.containerId)
+  const withStdin = options.stdin !== undefined
+  let exec: Docker.Exec
+  let stream: NodeJS.ReadWriteStream
+  try {
+    exec = await container.exec({Cmd: command, AttachStdout: true, AttachStderr: true, AttachStdin: withStdin})
+    stream = (await exec.start({hijack: true, stdin: withStdin})) as NodeJS.ReadWriteStream
+  } catch (error) {
+    throw await explainExecFailure(docker, target, error)
+  }
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
   const outSink = new PassThrough()
@@ -26,27 +39,48 @@ export async function execInContainer(docker: Docker, containerId: string, where
     stream.on('close', resolve)
     stream.on('error', reject)
   })
-  const onAbort = () => stream.destroy(new Error('aborted'))
-  options.signal?.addEventListener('abort', onAbort, {once: true})
-  try {
-    if (options.stdin !== undefined) {
-      stream.write(options.stdin)
-      // Half-close so the command sees end of input but we still read its output.
-      ;(stream as unknown as {end(): void}).end()
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      ;(stream as unknown as {destroy(): void}).destroy()
+      reject(signal!.reason)
     }
-    await ended
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+  aborted.catch(() => {})
+  try {
+    if (withStdin) {
+      const input = options.stdin instanceof Readable ? options.stdin : Readable.from([options.stdin as string | Buffer])
+      // Half-close after the input so the command sees its end but we still read its output.
+      const sent = pipeline(input, stream as unknown as NodeJS.WritableStream)
+      await Promise.race([sent, aborted])
+    }
+    await Promise.race([ended, aborted])
   } finally {
-    options.signal?.removeEventListener('abort', onAbort)
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
   }
-  options.signal?.throwIfAborted()
-  const info = await exec.inspect()
-  const result: ExecResult = {
-    stdout: Buffer.concat(stdout).toString('utf8'),
-    stderr: Buffer.concat(stderr).toString('utf8'),
-    exitCode: info.ExitCode ?? -1,
+  let exitCode: number
+  try {
+    exitCode = (await exec.inspect()).ExitCode ?? -1
+  } catch (error) {
+    throw await explainExecFailure(docker, target, error)
   }
+  const result: ExecResult = {stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode}
   if (result.exitCode !== 0 && !options.allowFailure) {
-    throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: where})
+    throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: target.containerName, description: target.description})
   }
   return result
+}
+
+/** A stopped or removed node container is named with its state, so waits fail at once with the real cause. */
+export async function explainExecFailure(docker: Docker, target: ExecTarget, error: unknown): Promise<Error> {
+  if (!isConflict(error) && !isNotFound(error)) return classifyDockerError(error, `run a command in ${target.description}`)
+  try {
+    const {State} = await docker.getContainer(target.containerId).inspect()
+    if (State.Running && !State.Paused) return classifyDockerError(error, `run a command in ${target.description}`)
+    return new NodeNotRunningError(target.containerName, {status: State.Paused ? 'paused' : State.Status, exitCode: State.ExitCode, oomKilled: State.OOMKilled, error: State.Error})
+  } catch (inspectError) {
+    if (isNotFound(inspectError)) return new NodeNotRunningError(target.containerName, {status: 'removed'})
+    return classifyDockerError(inspectError, `inspect ${target.description}`)
+  }
 }

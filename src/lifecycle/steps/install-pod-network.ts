@@ -1,0 +1,37 @@
+import type {Step} from '../../progress/step.js'
+import type {CreateContext} from '../create-context.js'
+import {initNode, required} from '../create-context.js'
+import {kubectlIn} from '../kubectl.js'
+import {CNI_CONFIG_PATH, cniConfig, nodeNetworkScript} from '../pod-network.js'
+import {waitFor} from '../wait.js'
+
+/** Node name → pod CIDR, once the controller-manager assigned one to every node. */
+async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<string, string>> {
+  const admin = initNode(ctx)
+  const wanted = ctx.nodes.map((n) => n.name)
+  return waitFor({what: `a pod CIDR for every node (${wanted.join(', ')})`, timeoutMs: 60_000, intervalMs: 200, signal}, async () => {
+    const out = (await kubectlIn(admin, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR}{"\\n"}{end}'], {signal})).stdout
+    const found = new Map(out.split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]))
+    const missing = wanted.filter((name) => !found.get(name))
+    if (missing.length > 0) throw new Error(`no pod CIDR yet for ${missing.join(', ')}`)
+    return found
+  })
+}
+
+export const installPodNetwork: Step<CreateContext> = {
+  id: 'install-pod-network',
+  title: 'Install the pod network',
+  run: async (ctx, step) => {
+    const plan = required(ctx.plan, 'the plan')
+    const cidrs = await podCidrs(ctx, step.signal)
+    step.report([...cidrs].map(([name, cidr]) => `${name} ${cidr}`).join(', '))
+    await Promise.all(
+      ctx.nodes.map(async (node) => {
+        const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal: step.signal})).stdout.trim()) || 1500
+        await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
+        const routes = ctx.nodes.filter((other) => other !== node).map((other) => ({podCidr: cidrs.get(other.name)!, via: other.ipv4}))
+        await node.exec(['sh', '-c', nodeNetworkScript(plan.podSubnet, routes)], {signal: step.signal})
+      }),
+    )
+  },
+}

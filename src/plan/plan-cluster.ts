@@ -1,0 +1,185 @@
+// Everything about a new cluster that follows from its spec and a few facts
+// of the machine: names, roles, fixed addresses, published ports, taints.
+// Pure, so it is tested as a table; create then applies it.
+import type {ClusterSpec, NodeRole} from '../config/cluster-spec.js'
+import {InvalidInputError, type InputProblem} from '../errors/index.js'
+import {addressAt, formatSubnet, overlaps, parseSubnet, subnetsOf, type Ipv4Subnet} from './ipv4.js'
+import {contextName, loadBalancerContainerName, loadBalancerName, networkName, nodeContainerName, nodeName} from './names.js'
+
+/** The API server's port inside a node and behind the load balancer. */
+export const API_SERVER_PORT = 6443
+/** Where cluster networks are carved from, in order of preference. */
+export const NODE_SUBNET_POOLS = ['172.30.0.0/16', '10.240.0.0/16']
+export const NODE_SUBNET_PREFIX = 24
+// Fixed places in a cluster's /24: the gateway is .1, the load balancer .2,
+// control planes from .10, workers from .100. A node keeps its address for life.
+const LOAD_BALANCER_OFFSET = 2
+const CONTROL_PLANE_OFFSET = 10
+const WORKER_OFFSET = 100
+export const MAX_CONTROL_PLANES = WORKER_OFFSET - CONTROL_PLANE_OFFSET
+export const MAX_WORKERS = 254 - WORKER_OFFSET + 1
+const CONTROL_PLANE_TAINT: Taint = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}
+
+export interface PlanFacts {
+  /** Subnets of existing Docker networks and host routes: the cluster network must not overlap them. */
+  subnetsInUse: string[]
+  /** A free host port for the API server, used when the spec leaves the choice to kcluster (port 0). */
+  freeApiServerPort: number
+}
+
+export interface PortMapping {
+  hostAddress: string
+  hostPort: number
+  containerPort: number
+  protocol: 'tcp' | 'udp'
+}
+
+export interface Mount {
+  hostPath: string
+  containerPath: string
+  readOnly: boolean
+}
+
+export interface Taint {
+  key: string
+  value?: string
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'
+}
+
+export interface PlannedNode {
+  /** Kubernetes node name and host name. */
+  name: string
+  containerName: string
+  role: NodeRole
+  /** Position among the nodes of its role, from 0. */
+  index: number
+  /** How it becomes part of the cluster: the first control plane initialises it, the rest join. */
+  bootstrap: 'init' | 'join-control-plane' | 'join-worker'
+  /** Node image named for this node alone; the cluster's image otherwise. */
+  image?: string
+  ipv4: string
+  ports: PortMapping[]
+  mounts: Mount[]
+  taints: Taint[]
+  labels: Record<string, string>
+}
+
+export interface PlannedLoadBalancer {
+  name: string
+  containerName: string
+  ipv4: string
+  ports: PortMapping[]
+}
+
+export interface ClusterPlan {
+  name: string
+  contextName: string
+  network: {name: string; subnet: string; gateway: string}
+  nodes: PlannedNode[]
+  /** In front of the API servers when there are two control planes or more. */
+  loadBalancer?: PlannedLoadBalancer
+  apiServer: {
+    /** Published on the host here. */
+    hostAddress: string
+    hostPort: number
+    /** What kubectl on the host uses. */
+    server: string
+    /** How nodes reach it on the cluster network (host:port), and the name its certificate must cover. */
+    endpoint: string
+    endpointHost: string
+  }
+  podSubnet: string
+  serviceSubnet: string
+  /** The `kubernetes` Service: the first address of the service subnet. */
+  kubernetesServiceIp: string
+  /** Cluster DNS: the tenth address of the service subnet, as kubeadm assigns it. */
+  clusterDnsIp: string
+}
+
+export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
+  const problems: InputProblem[] = []
+  const podSubnet = requireSubnet(spec.networking.podSubnet, 'networking.podSubnet', problems)
+  const serviceSubnet = requireSubnet(spec.networking.serviceSubnet, 'networking.serviceSubnet', problems)
+  const controlPlanes = spec.nodes.filter((n) => n.role === 'control-plane').length
+  const workers = spec.nodes.length - controlPlanes
+  if (controlPlanes === 0) problems.push({field: 'nodes', message: 'must have at least one node with role control-plane'})
+  if (controlPlanes > MAX_CONTROL_PLANES) problems.push({field: 'nodes', message: `must have at most ${MAX_CONTROL_PLANES} control-plane nodes (got ${controlPlanes})`})
+  if (workers > MAX_WORKERS) problems.push({field: 'nodes', message: `must have at most ${MAX_WORKERS} worker nodes (got ${workers})`})
+  if (podSubnet && serviceSubnet && overlaps(podSubnet, serviceSubnet)) {
+    problems.push({field: 'networking.serviceSubnet', message: `${spec.networking.serviceSubnet} overlaps networking.podSubnet ${spec.networking.podSubnet}`})
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems)
+
+  const nodeSubnet = chooseNodeSubnet([...facts.subnetsInUse, spec.networking.podSubnet, spec.networking.serviceSubnet])
+  const hostAddress = spec.networking.apiServerAddress
+  const hostPort = spec.networking.apiServerPort || facts.freeApiServerPort
+  const apiPort: PortMapping = {hostAddress, hostPort, containerPort: API_SERVER_PORT, protocol: 'tcp'}
+  const loadBalanced = controlPlanes > 1
+
+  const seen: Record<NodeRole, number> = {'control-plane': 0, worker: 0}
+  const nodes = spec.nodes.map((node): PlannedNode => {
+    const index = seen[node.role]++
+    const isControlPlane = node.role === 'control-plane'
+    const first = isControlPlane && index === 0
+    const planned: PlannedNode = {
+      name: nodeName(spec.name, node.role, index),
+      containerName: nodeContainerName(spec.name, node.role, index),
+      role: node.role,
+      index,
+      bootstrap: first ? 'init' : isControlPlane ? 'join-control-plane' : 'join-worker',
+      ipv4: addressAt(nodeSubnet, (isControlPlane ? CONTROL_PLANE_OFFSET : WORKER_OFFSET) + index),
+      ports: first && !loadBalanced ? [apiPort] : [],
+      mounts: [],
+      // A lone control plane runs the workloads too; beside workers it keeps its taint.
+      taints: isControlPlane && workers > 0 ? [CONTROL_PLANE_TAINT] : [],
+      labels: {...(isControlPlane ? {} : {'node-role.kubernetes.io/worker': ''}), ...node.labels},
+    }
+    if (node.image !== undefined) planned.image = node.image
+    return planned
+  })
+
+  const loadBalancer: PlannedLoadBalancer | undefined = loadBalanced
+    ? {name: loadBalancerName(spec.name), containerName: loadBalancerContainerName(spec.name), ipv4: addressAt(nodeSubnet, LOAD_BALANCER_OFFSET), ports: [apiPort]}
+    : undefined
+  const endpointHost = loadBalancer?.name ?? nodes.find((n) => n.bootstrap === 'init')!.name
+
+  return {
+    name: spec.name,
+    contextName: contextName(spec.name),
+    network: {name: networkName(spec.name), subnet: formatSubnet(nodeSubnet), gateway: addressAt(nodeSubnet, 1)},
+    nodes,
+    ...(loadBalancer ? {loadBalancer} : {}),
+    apiServer: {hostAddress, hostPort, server: `https://${clientHost(hostAddress)}:${hostPort}`, endpoint: `${endpointHost}:${API_SERVER_PORT}`, endpointHost},
+    podSubnet: spec.networking.podSubnet,
+    serviceSubnet: spec.networking.serviceSubnet,
+    kubernetesServiceIp: addressAt(serviceSubnet!, 1),
+    clusterDnsIp: addressAt(serviceSubnet!, 10),
+  }
+}
+
+/** A server published on every address is reached on loopback. */
+function clientHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1'
+  if (address === '::' || address === '[::]') return '[::1]'
+  return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address
+}
+
+function requireSubnet(text: string, field: string, problems: InputProblem[]): Ipv4Subnet | undefined {
+  const subnet = parseSubnet(text)
+  if (!subnet) problems.push({field, message: `must be an IPv4 subnet in CIDR form with no host bits set, e.g. 10.244.0.0/16 (got ${JSON.stringify(text)})`})
+  else if (subnet.prefix > 28) problems.push({field, message: `${text} is too small: use a /28 or larger`})
+  return subnet
+}
+
+/** The first /24 of the pools that overlaps nothing in use. */
+export function chooseNodeSubnet(inUse: string[]): Ipv4Subnet {
+  const taken = inUse.map(parseSubnet).filter((s): s is Ipv4Subnet => s !== undefined)
+  for (const pool of NODE_SUBNET_POOLS) {
+    for (const candidate of subnetsOf(parseSubnet(pool)!, NODE_SUBNET_PREFIX)) {
+      if (!taken.some((t) => overlaps(t, candidate))) return candidate
+    }
+  }
+  throw new InvalidInputError([
+    {field: 'networking', message: `no free /${NODE_SUBNET_PREFIX} subnet is left in ${NODE_SUBNET_POOLS.join(' or ')} for the cluster network; remove unused Docker networks (\`docker network prune\`) or clusters`},
+  ])
+}

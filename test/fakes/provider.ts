@@ -1,0 +1,196 @@
+// An in-memory Provider for unit tests of the lifecycle: it keeps the engine's
+// state (claims, networks, node containers) and answers the commands create
+// runs in nodes the way a healthy cluster would, unless a test says otherwise.
+import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
+import type {NodeImages} from '../../src/lifecycle/create-context.js'
+import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
+import type {ClusterSummary, ExecOptions, ExecResult, NetworkSpec, Node, NodeContainerSpec, Provider, SecurityMode} from '../../src/provider/types.js'
+
+export const ADMIN_CONF = `apiVersion: v1
+clusters:
+- cluster: {certificate-authority-data: Q0E=, server: 'https://dev-control-plane:6443'}
+  name: kubernetes
+contexts:
+- context: {cluster: kubernetes, user: kubernetes-admin}
+  name: kubernetes-admin@kubernetes
+current-context: kubernetes-admin@kubernetes
+kind: Config
+users:
+- name: kubernetes-admin
+  user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}
+`
+
+/** What a test may make a node answer instead: return a result, throw, or undefined for the default. */
+export type ExecOverride = (node: FakeNode, command: string[], options: ExecOptions) => Promise<ExecResult | undefined> | ExecResult | undefined
+
+export class FakeNode implements Node {
+  readonly commands: string[][] = []
+  readonly files = new Map<string, string>()
+  running = true
+
+  constructor(
+    readonly spec: NodeContainerSpec,
+    private readonly provider: FakeProvider,
+  ) {}
+
+  get name() {
+    return this.spec.name
+  }
+  get containerName() {
+    return this.spec.containerName
+  }
+  get role() {
+    return this.spec.role
+  }
+  get ipv4() {
+    return this.spec.ipv4
+  }
+
+  async exec(command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+    options.signal?.throwIfAborted()
+    if (!this.running) throw new NodeNotRunningError(this.containerName, {status: 'exited', exitCode: 137})
+    this.commands.push(command)
+    this.provider.log.push(`exec ${this.name}: ${command.join(' ')}`)
+    const result = (await this.provider.override?.(this, command, options)) ?? this.provider.defaultAnswer(this, command)
+    if (result.exitCode !== 0 && !options.allowFailure) throw new CommandFailedError(command, result.exitCode, result.stdout + result.stderr, {container: this.containerName})
+    return result
+  }
+
+  async writeFile(path: string, content: string | Buffer): Promise<void> {
+    if (!this.running) throw new NodeNotRunningError(this.containerName, {status: 'exited', exitCode: 137})
+    this.files.set(path, String(content))
+  }
+}
+
+const ok = (stdout = ''): ExecResult => ({stdout, stderr: '', exitCode: 0})
+
+export class FakeImages implements ImageBuilder {
+  readonly images = new Map<string, ImageInfo>()
+  async inspect(reference: string) {
+    return this.images.get(reference)
+  }
+  async importRootfs() {}
+  async buildDirectory() {}
+  async runToCompletion() {}
+  async tag() {}
+  async untag() {}
+  async ensureVolume() {}
+  async save() {}
+  async readFile(): Promise<Buffer> {
+    return Buffer.alloc(0)
+  }
+}
+
+export class FakeProvider implements Provider {
+  readonly images = new FakeImages()
+  /** Everything done, in order, for assertions on order. */
+  readonly log: string[] = []
+  readonly claims = new Set<string>()
+  readonly networks = new Map<string, NetworkSpec>()
+  readonly nodes: FakeNode[] = []
+  readonly deleted: string[] = []
+  /** Subnets a "concurrent create" takes the first time they are asked for. */
+  subnetsTakenOnce: string[] = []
+  override?: ExecOverride
+  failRelease = false
+  /** Clusters whose resources exist already, as if created by an earlier run. */
+  existing = new Set<string>()
+
+  async ping() {}
+
+  async subnetsInUse() {
+    return ['172.17.0.0/16']
+  }
+
+  async freePort() {
+    return 40123
+  }
+
+  async claimCluster(cluster: string) {
+    if (this.claims.has(cluster) || this.existing.has(cluster)) throw new ClusterExistsError(cluster)
+    this.claims.add(cluster)
+    this.log.push(`claim ${cluster}`)
+    return {
+      release: async () => {
+        if (this.failRelease) throw new Error('the engine went away')
+        this.claims.delete(cluster)
+        this.log.push(`release ${cluster}`)
+      },
+    }
+  }
+
+  async createNetwork(network: NetworkSpec): Promise<'created' | 'subnet-taken'> {
+    const taken = this.subnetsTakenOnce.indexOf(network.subnet)
+    if (taken >= 0) {
+      this.subnetsTakenOnce.splice(taken, 1)
+      this.log.push(`network ${network.subnet} taken`)
+      return 'subnet-taken'
+    }
+    this.networks.set(network.name, network)
+    this.log.push(`network ${network.name} ${network.subnet}`)
+    return 'created'
+  }
+
+  async detectSecurityMode(): Promise<SecurityMode> {
+    return 'restricted'
+  }
+
+  async provisionNode(spec: NodeContainerSpec): Promise<Node> {
+    const node = new FakeNode(spec, this)
+    this.nodes.push(node)
+    this.log.push(`provision ${spec.name} ${spec.ipv4}`)
+    return node
+  }
+
+  async listClusters(): Promise<ClusterSummary[]> {
+    const names = new Set([...this.claims, ...this.existing, ...this.nodes.map((n) => n.spec.cluster)])
+    return [...names].map((name) => ({name, state: 'running' as const, nodes: []}))
+  }
+
+  async listNodes(cluster: string): Promise<Node[]> {
+    return this.nodes.filter((n) => n.spec.cluster === cluster)
+  }
+
+  async deleteCluster(cluster: string) {
+    this.deleted.push(cluster)
+    this.log.push(`delete ${cluster}`)
+    const containers = this.nodes.filter((n) => n.spec.cluster === cluster).length + (this.claims.delete(cluster) ? 1 : 0)
+    this.nodes.splice(0, this.nodes.length, ...this.nodes.filter((n) => n.spec.cluster !== cluster))
+    return {containers, volumes: 0, networks: this.networks.delete(`kcluster-${cluster}`) ? 1 : 0}
+  }
+
+  node(name: string): FakeNode {
+    const found = this.nodes.find((n) => n.name === name)
+    if (!found) throw new Error(`no fake node ${name}`)
+    return found
+  }
+
+  /** What a healthy cluster answers. */
+  defaultAnswer(node: FakeNode, command: string[]): ExecResult {
+    const line = command.join(' ')
+    const joined = this.nodes.filter((n) => n.commands.some((c) => c[0] === 'kubeadm'))
+    if (line.includes('{.spec.podCIDR}')) return ok(joined.map((n, i) => `${n.name}=10.244.${i}.0/24\n`).join(''))
+    if (line.includes('@.type=="Ready"')) return ok(joined.map((n) => `${n.name}=True\n`).join(''))
+    if (command[0] === 'busybox') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
+    if (line === 'cat /etc/kubernetes/admin.conf') return ok(ADMIN_CONF)
+    if (line === 'cat /sys/class/net/eth0/mtu') return ok('1500\n')
+    void node
+    return ok()
+  }
+}
+
+export function fakeNodeImages(labels: Record<string, Record<string, string>> = {}): NodeImages & {built: string[]} {
+  const built: string[] = []
+  return {
+    built,
+    ensureDefault: async (version) => {
+      built.push(version)
+      return {reference: `kcluster/node:${version}-test`, built: false}
+    },
+    versionOf: async (reference) => {
+      const found = labels[reference]
+      if (!found) throw new Error(`no image ${reference}`)
+      return found['io.kcluster.kubernetes-version']
+    },
+  }
+}

@@ -1,0 +1,214 @@
+// create, rollback and waits driven against the in-memory provider.
+import assert from 'node:assert/strict'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, test} from 'node:test'
+import yaml from 'js-yaml'
+import {ClusterExistsError, CommandFailedError, InterruptedError, InvalidInputError, KclusterError, NodeNotRunningError, TimeoutError} from '../../src/errors/index.js'
+import {createCluster, createSteps} from '../../src/lifecycle/create-cluster.js'
+import {SequentialStepRunner, type ProgressEvent} from '../../src/progress/step.js'
+import {FakeProvider, fakeNodeImages} from '../fakes/provider.js'
+
+const OTHER = 'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: "https://other.example:6443"}\nusers:\n- name: other\n  user: {token: abc}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\n'
+
+function kubeconfigFile(content?: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'kcluster-unit-')), 'config')
+  if (content !== undefined) writeFileSync(file, content)
+  return file
+}
+
+function run(provider: FakeProvider, input: Parameters<typeof createCluster>[0], options: {signal?: AbortSignal; images?: ReturnType<typeof fakeNodeImages>} = {}) {
+  const events: ProgressEvent[] = []
+  const promise = createCluster(input, {provider, nodeImages: options.images ?? fakeNodeImages(), runner: new SequentialStepRunner((e) => events.push(e)), signal: options.signal})
+  return {promise, events}
+}
+
+const stepIds = (events: ProgressEvent[], state: ProgressEvent['state']) => events.filter((e) => e.state === state).map((e) => e.stepId)
+
+describe('createCluster with a fake provider', () => {
+  test('one node: every step once, in order; kubeconfig written and current; claim released last', async () => {
+    const provider = new FakeProvider()
+    const kubeconfig = kubeconfigFile(OTHER)
+    const {promise, events} = run(provider, {name: 'dev', kubeconfig})
+    const result = await promise
+    assert.deepEqual(stepIds(events, 'start'), createSteps().filter((s) => !['join-control-planes', 'join-workers', 'label-nodes'].includes(s.id)).map((s) => s.id))
+    assert.deepEqual(stepIds(events, 'skip'), ['join-control-planes', 'join-workers', 'label-nodes'])
+    assert.equal(result.server, 'https://127.0.0.1:40123')
+    assert.deepEqual(result.nodes, [{name: 'dev-control-plane', containerName: 'kcluster.dev.control-plane', role: 'control-plane', ipv4: '172.30.0.10'}])
+    assert.equal(result.kubernetesVersion, 'v1.34.4')
+    assert.deepEqual(result.phases.map((p) => p.stepId), stepIds(events, 'done'))
+    const config = yaml.load(readFileSync(kubeconfig, 'utf8')) as any
+    assert.equal(config['current-context'], 'kcluster-dev')
+    assert.ok(config.contexts.some((c: any) => c.name === 'other'))
+    assert.equal(provider.log.at(-1), 'release dev')
+    assert.equal(provider.claims.size, 0)
+    assert.deepEqual(provider.deleted, [])
+  })
+
+  test('1 + 2: init on the control plane, workers join, every node gets routes to the others', async () => {
+    // The flags make one node; a spec of three comes through the library.
+    const three = new FakeProvider()
+    const events: ProgressEvent[] = []
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await createClusterFromSpec(
+      {name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+      {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+      {provider: three, nodeImages: fakeNodeImages(), runner: new SequentialStepRunner((e) => events.push(e))},
+    )
+    const kubeadm = (name: string) => three.node(name).commands.filter((c) => c[0] === 'kubeadm').map((c) => c[1])
+    assert.deepEqual(kubeadm('dev-control-plane'), ['init'])
+    assert.deepEqual(kubeadm('dev-worker'), ['join'])
+    assert.deepEqual(kubeadm('dev-worker2'), ['join'])
+    assert.ok(!three.node('dev-control-plane').commands.some((c) => c.includes('--upload-certs')), 'no certificates to share without control-plane joins')
+    const join = yaml.load(three.node('dev-worker').files.get('/etc/kcluster/kubeadm.yaml')!) as any
+    assert.equal(join.discovery.bootstrapToken.apiServerEndpoint, 'dev-control-plane:6443')
+    const script = three.node('dev-worker').commands.find((c) => c[0] === 'sh')!.join(' ')
+    assert.match(script, /ip route replace 10\.244\.\d\.0\/24 via 172\.30\.0\.10\b/)
+    assert.match(script, /ip route replace 10\.244\.\d\.0\/24 via 172\.30\.0\.101\b/)
+    assert.ok(three.node('dev-control-plane').commands.some((c) => c.includes('label') && c.includes('dev-worker2') && c.includes('node-role.kubernetes.io/worker=')))
+    assert.ok(three.node('dev-worker').files.has('/etc/cni/net.d/10-kcluster.conflist'))
+  })
+
+  test('3 + 1: control planes join one after another, after init uploaded the certificates', async () => {
+    const provider = new FakeProvider()
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await createClusterFromSpec(
+      {name: 'ha', nodes: [{role: 'control-plane'}, {role: 'control-plane'}, {role: 'control-plane'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+      {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+      {provider, nodeImages: fakeNodeImages()},
+    )
+    const kubeadmOrder = provider.log.filter((l) => / kubeadm /.test(l)).map((l) => l.split(':')[0])
+    assert.deepEqual(kubeadmOrder, ['exec ha-control-plane', 'exec ha-control-plane2', 'exec ha-control-plane3', 'exec ha-worker'])
+    assert.ok(provider.node('ha-control-plane').commands.some((c) => c.includes('--upload-certs')))
+    const join = yaml.load(provider.node('ha-control-plane3').files.get('/etc/kcluster/kubeadm.yaml')!) as any
+    assert.equal(join.controlPlane.localAPIEndpoint.advertiseAddress, '172.30.0.12')
+    assert.equal(join.discovery.bootstrapToken.apiServerEndpoint, 'ha-load-balancer:6443')
+  })
+
+  test('a name another create holds: CLUSTER_EXISTS, and nothing of the other is deleted', async () => {
+    const provider = new FakeProvider()
+    provider.claims.add('dev')
+    // The early check passes when the other create has not claimed yet; the claim decides.
+    provider.listClusters = async () => []
+    const {promise} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile()})
+    await assert.rejects(promise, ClusterExistsError)
+    assert.deepEqual(provider.deleted, [])
+    assert.ok(provider.claims.has('dev'), 'the other create keeps its claim')
+    assert.equal(provider.nodes.length, 0)
+  })
+
+  test('a failing join rolls back as a visible step; the kubeconfig is never touched', async () => {
+    const provider = new FakeProvider()
+    provider.override = (node, command) => (node.name === 'dev-worker' && command[0] === 'kubeadm' ? {stdout: 'error execution phase kubelet-start', stderr: '', exitCode: 1} : undefined)
+    const kubeconfig = kubeconfigFile(OTHER)
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    const events: ProgressEvent[] = []
+    await assert.rejects(
+      createClusterFromSpec(
+        {name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+        {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfig},
+        {provider, nodeImages: fakeNodeImages(), runner: new SequentialStepRunner((e) => events.push(e))},
+      ),
+      (error: unknown) => error instanceof CommandFailedError && /kubelet-start/.test(String(error.details?.output)) && (error.details?.commandLine as string).startsWith('docker exec kcluster.dev.worker kubeadm join'),
+    )
+    assert.deepEqual(
+      events.filter((e) => e.stepId === 'rollback').map((e) => e.state),
+      ['start', 'info', 'done'],
+    )
+    assert.deepEqual(provider.deleted, ['dev'])
+    assert.equal(readFileSync(kubeconfig, 'utf8'), OTHER)
+  })
+
+  test('a failure after the kubeconfig was written restores the previous current-context', async () => {
+    const provider = new FakeProvider()
+    provider.failRelease = true
+    const kubeconfig = kubeconfigFile(OTHER)
+    const {promise} = run(provider, {name: 'dev', kubeconfig})
+    await assert.rejects(promise, /the engine went away/)
+    const config = yaml.load(readFileSync(kubeconfig, 'utf8')) as any
+    assert.equal(config['current-context'], 'other')
+    assert.deepEqual(config.contexts.map((c: any) => c.name), ['other'])
+    assert.deepEqual(provider.deleted, ['dev'])
+  })
+
+  test('a node container that dies fails the wait at once with its state, not after the timeout', async () => {
+    const provider = new FakeProvider()
+    provider.override = (node, command) => {
+      if (command.join(' ').includes('@.type=="Ready"')) node.running = false
+      return undefined
+    }
+    const started = Date.now()
+    const {promise} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), wait: '5m'})
+    await assert.rejects(promise, (error: unknown) => error instanceof NodeNotRunningError && /kcluster\.dev\.control-plane is not running \(exited, exit code 137\)/.test(error.message))
+    assert.ok(Date.now() - started < 5000)
+    assert.deepEqual(provider.deleted, ['dev'])
+  })
+
+  test('a wait that times out tells the last error it saw', async () => {
+    const provider = new FakeProvider()
+    provider.override = (_node, command) => (command[0] === 'busybox' ? {stdout: ';; connection timed out; no servers could be reached', stderr: '', exitCode: 1} : undefined)
+    const {promise} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), wait: '500ms'})
+    await assert.rejects(promise, (error: unknown) => error instanceof TimeoutError && /last error: nslookup: ;; connection timed out/.test(error.message))
+  })
+
+  test('--retain keeps everything and says how to remove it', async () => {
+    const provider = new FakeProvider()
+    provider.override = (_node, command) => (command[0] === 'kubeadm' ? {stdout: 'boom', stderr: '', exitCode: 1} : undefined)
+    const {promise, events} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), retain: true})
+    await assert.rejects(promise, (error: unknown) => error instanceof KclusterError && /kcluster delete --name dev/.test(String(error.details?.retained)))
+    assert.deepEqual(provider.deleted, [])
+    assert.equal(provider.nodes.length, 1)
+    assert.ok(!events.some((e) => e.stepId === 'rollback'))
+  })
+
+  test('an interrupt stops the steps; the rollback still runs to the end', async () => {
+    const provider = new FakeProvider()
+    const controller = new AbortController()
+    provider.override = (_node, command) => {
+      if (command[0] === 'kubeadm') controller.abort(new InterruptedError())
+      return undefined
+    }
+    const {promise, events} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile()}, {signal: controller.signal})
+    await assert.rejects(promise, InterruptedError)
+    assert.ok(!events.some((e) => e.stepId === 'install-pod-network'))
+    assert.deepEqual(events.filter((e) => e.stepId === 'rollback').map((e) => e.state).at(-1), 'done')
+    assert.deepEqual(provider.deleted, ['dev'])
+  })
+
+  test('a rollback that fails too is told, with the command that finishes it', async () => {
+    const provider = new FakeProvider()
+    provider.override = (_node, command) => (command[0] === 'kubeadm' ? {stdout: 'boom', stderr: '', exitCode: 1} : undefined)
+    provider.deleteCluster = async () => {
+      throw new Error('engine said no')
+    }
+    const {promise, events} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile()})
+    await assert.rejects(promise, (error: unknown) => error instanceof CommandFailedError && /cleanup failed too: engine said no.*kcluster delete --name dev/.test(error.message))
+    assert.equal(events.filter((e) => e.stepId === 'rollback').at(-1)?.state, 'fail')
+  })
+
+  test('a subnet taken by a concurrent create meanwhile: planned again on the next free one', async () => {
+    const provider = new FakeProvider()
+    provider.subnetsTakenOnce = ['172.30.0.0/24']
+    const result = await run(provider, {name: 'dev', kubeconfig: kubeconfigFile()}).promise
+    assert.deepEqual(result.network, {name: 'kcluster-dev', subnet: '172.30.1.0/24'})
+    assert.equal(result.nodes[0]!.ipv4, '172.30.1.10')
+  })
+
+  test('--image: kubeadm gets the version the image carries, not the default', async () => {
+    const provider = new FakeProvider()
+    const images = fakeNodeImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
+    const result = await run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), image: 'me/node:dev'}, {images}).promise
+    assert.equal(result.kubernetesVersion, 'v1.34.1')
+    const init = yaml.loadAll(provider.node('dev-control-plane').files.get('/etc/kcluster/kubeadm.yaml')!) as any[]
+    assert.equal(init.find((d) => d.kind === 'ClusterConfiguration').kubernetesVersion, 'v1.34.1')
+    assert.deepEqual(images.built, [], 'a given image is never built')
+  })
+
+  test('--image with another --kubernetes-version is refused before anything is created', async () => {
+    const provider = new FakeProvider()
+    const images = fakeNodeImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
+    await assert.rejects(run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), image: 'me/node:dev', kubernetesVersion: 'v1.34.4'}, {images}).promise, InvalidInputError)
+    assert.equal(provider.claims.size + provider.nodes.length, 0)
+  })
+})

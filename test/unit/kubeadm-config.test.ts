@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+import yaml from 'js-yaml'
+import {defaultNetworking, type NodeRole} from '../../src/config/cluster-spec.js'
+import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
+import {cniConfig, nodeNetworkScript} from '../../src/lifecycle/pod-network.js'
+import {planCluster} from '../../src/plan/plan-cluster.js'
+
+const secrets = {token: 'abcdef.0123456789abcdef', certificateKey: 'ab'.repeat(32)}
+
+function plan(roles: NodeRole[]) {
+  return planCluster({name: 'dev', nodes: roles.map((role) => ({role})), networking: defaultNetworking()}, {subnetsInUse: [], freeApiServerPort: 40123})
+}
+
+/** Through YAML and back: what kubeadm will read. */
+function documents(roles: NodeRole[], nodeIndex: number) {
+  const p = plan(roles)
+  const docs = yaml.loadAll(renderKubeadmConfig(kubeadmDocuments(p, p.nodes[nodeIndex]!, 'v1.34.4', secrets))) as any[]
+  return Object.fromEntries(docs.map((d) => [d.kind, d]))
+}
+
+describe('kubeadm configuration of the first control plane', () => {
+  const byKind = documents(['control-plane'], 0)
+
+  test('has the four documents kubeadm init reads', () => {
+    assert.deepEqual(Object.keys(byKind).sort(), ['ClusterConfiguration', 'InitConfiguration', 'KubeProxyConfiguration', 'KubeletConfiguration'])
+  })
+  test('a lone control plane is not tainted and advertises its planned address', () => {
+    assert.deepEqual(byKind.InitConfiguration.nodeRegistration.taints, [])
+    assert.equal(byKind.InitConfiguration.localAPIEndpoint.advertiseAddress, '172.30.0.10')
+    assert.equal(byKind.InitConfiguration.nodeRegistration.name, 'dev-control-plane')
+    assert.deepEqual(byKind.InitConfiguration.nodeRegistration.kubeletExtraArgs, [{name: 'node-ip', value: '172.30.0.10'}])
+    assert.deepEqual(byKind.InitConfiguration.bootstrapTokens, [{token: secrets.token}])
+  })
+  test('certificates cover the published address and the endpoint; subnets come from the plan', () => {
+    const cluster = byKind.ClusterConfiguration
+    assert.ok(cluster.apiServer.certSANs.includes('127.0.0.1'))
+    assert.ok(cluster.apiServer.certSANs.includes('dev-control-plane'))
+    assert.equal(cluster.controlPlaneEndpoint, 'dev-control-plane:6443')
+    assert.equal(cluster.kubernetesVersion, 'v1.34.4')
+    assert.deepEqual(cluster.networking, {podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16', dnsDomain: 'cluster.local'})
+  })
+  test('kubelet runs on cgroup v1 with cgroupfs and its own root, never collecting preloaded images', () => {
+    const kubelet = byKind.KubeletConfiguration
+    assert.equal(kubelet.failCgroupV1, false)
+    assert.equal(kubelet.cgroupDriver, 'cgroupfs')
+    assert.equal(kubelet.cgroupRoot, '/kubelet')
+    assert.equal(kubelet.imageGCHighThresholdPercent, 100)
+  })
+  test('kube-proxy leaves the host-global conntrack table alone', () => {
+    assert.equal(byKind.KubeProxyConfiguration.conntrack.maxPerCore, 0)
+  })
+})
+
+describe('kubeadm configuration of joining nodes', () => {
+  test('a worker joins through the first control plane with the shared token', () => {
+    const byKind = documents(['control-plane', 'worker'], 1)
+    assert.deepEqual(Object.keys(byKind), ['JoinConfiguration'])
+    const join = byKind.JoinConfiguration
+    assert.deepEqual(join.discovery.bootstrapToken, {apiServerEndpoint: 'dev-control-plane:6443', token: secrets.token, unsafeSkipCAVerification: true})
+    assert.equal(join.nodeRegistration.name, 'dev-worker')
+    assert.deepEqual(join.nodeRegistration.taints, [])
+    assert.equal(join.controlPlane, undefined)
+  })
+  test('a second control plane joins through the load balancer, with the certificate key and its own address', () => {
+    const byKind = documents(['control-plane', 'control-plane', 'worker'], 1)
+    const join = byKind.JoinConfiguration
+    assert.equal(join.discovery.bootstrapToken.apiServerEndpoint, 'dev-load-balancer:6443')
+    assert.deepEqual(join.controlPlane, {localAPIEndpoint: {advertiseAddress: '172.30.0.11', bindPort: 6443}, certificateKey: secrets.certificateKey})
+    assert.deepEqual(join.nodeRegistration.taints, [{key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}])
+  })
+  test('with a load balancer, certificates cover it and every control plane', () => {
+    const sans = documents(['control-plane', 'control-plane'], 0).ClusterConfiguration.apiServer.certSANs
+    for (const name of ['dev-load-balancer', '172.30.0.2', 'dev-control-plane', '172.30.0.10', 'dev-control-plane2', '172.30.0.11']) assert.ok(sans.includes(name), name)
+  })
+})
+
+describe('pod network', () => {
+  test('CNI configuration: ptp with the node pod CIDR and MTU, then portmap', () => {
+    const conf = cniConfig('10.244.3.0/24', 1450) as any
+    assert.equal(conf.plugins[0].type, 'ptp')
+    assert.equal(conf.plugins[0].mtu, 1450)
+    assert.deepEqual(conf.plugins[0].ipam.ranges, [[{subnet: '10.244.3.0/24'}]])
+    assert.equal(conf.plugins[1].type, 'portmap')
+  })
+  test('a route to each other node’s pods and one masquerade rule, added once', () => {
+    const script = nodeNetworkScript('10.244.0.0/16', [{podCidr: '10.244.1.0/24', via: '172.30.0.100'}])
+    assert.match(script, /^ip route replace 10\.244\.1\.0\/24 via 172\.30\.0\.100$/m)
+    assert.match(script, /iptables -t nat -C POSTROUTING -s 10\.244\.0\.0\/16 ! -d 10\.244\.0\.0\/16 .* \|\| iptables -t nat -A POSTROUTING/)
+  })
+})

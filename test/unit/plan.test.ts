@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict'
+import {describe, test} from 'node:test'
+import {defaultNetworking, type ClusterSpec, type NodeRole} from '../../src/config/cluster-spec.js'
+import {InvalidInputError} from '../../src/errors/index.js'
+import {addressAt, overlaps, parseSubnet} from '../../src/plan/ipv4.js'
+import {nodeContainerName, nodeName} from '../../src/plan/names.js'
+import {chooseNodeSubnet, planCluster, type PlanFacts} from '../../src/plan/plan-cluster.js'
+import {routedSubnets} from '../../src/provider/docker/routes.js'
+
+const facts: PlanFacts = {subnetsInUse: ['172.17.0.0/16', '172.18.0.0/16'], freeApiServerPort: 40123}
+const CP_TAINT = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}
+
+function spec(roles: NodeRole[], overrides: Partial<ClusterSpec> = {}): ClusterSpec {
+  return {name: 'dev', nodes: roles.map((role) => ({role})), networking: defaultNetworking(), ...overrides}
+}
+
+/** The columns a reader checks first: node, container, role, bootstrap, address, published ports, taints. */
+function table(s: ClusterSpec) {
+  const plan = planCluster(s, facts)
+  return plan.nodes.map((n) => [n.name, n.containerName, n.role, n.bootstrap, n.ipv4, n.ports.map((p) => `${p.hostAddress}:${p.hostPort}->${p.containerPort}`).join(','), n.taints.map((t) => t.key).join(',')])
+}
+
+describe('planCluster', () => {
+  test('1 node: an untainted control plane publishing the API server', () => {
+    assert.deepEqual(table(spec(['control-plane'])), [['dev-control-plane', 'kcluster.dev.control-plane', 'control-plane', 'init', '172.30.0.10', '127.0.0.1:40123->6443', '']])
+    const plan = planCluster(spec(['control-plane']), facts)
+    assert.equal(plan.loadBalancer, undefined)
+    assert.deepEqual(plan.network, {name: 'kcluster-dev', subnet: '172.30.0.0/24', gateway: '172.30.0.1'})
+    assert.deepEqual(plan.apiServer, {hostAddress: '127.0.0.1', hostPort: 40123, server: 'https://127.0.0.1:40123', endpoint: 'dev-control-plane:6443', endpointHost: 'dev-control-plane'})
+    assert.equal(plan.contextName, 'kcluster-dev')
+    assert.equal(plan.kubernetesServiceIp, '10.96.0.1')
+    assert.equal(plan.clusterDnsIp, '10.96.0.10')
+  })
+
+  test('1 + 2: workers join, the control plane keeps its taint, workers get the worker role label', () => {
+    assert.deepEqual(table(spec(['control-plane', 'worker', 'worker'])), [
+      ['dev-control-plane', 'kcluster.dev.control-plane', 'control-plane', 'init', '172.30.0.10', '127.0.0.1:40123->6443', CP_TAINT.key],
+      ['dev-worker', 'kcluster.dev.worker', 'worker', 'join-worker', '172.30.0.100', '', ''],
+      ['dev-worker2', 'kcluster.dev.worker2', 'worker', 'join-worker', '172.30.0.101', '', ''],
+    ])
+    const plan = planCluster(spec(['control-plane', 'worker', 'worker']), facts)
+    assert.deepEqual(plan.nodes[0]!.taints, [CP_TAINT])
+    assert.deepEqual(plan.nodes[1]!.labels, {'node-role.kubernetes.io/worker': ''})
+    assert.deepEqual(plan.nodes[0]!.labels, {})
+  })
+
+  test('3 + 1: a load balancer publishes the API server; the first control plane initialises, the others join', () => {
+    assert.deepEqual(table(spec(['control-plane', 'control-plane', 'control-plane', 'worker'])), [
+      ['dev-control-plane', 'kcluster.dev.control-plane', 'control-plane', 'init', '172.30.0.10', '', CP_TAINT.key],
+      ['dev-control-plane2', 'kcluster.dev.control-plane2', 'control-plane', 'join-control-plane', '172.30.0.11', '', CP_TAINT.key],
+      ['dev-control-plane3', 'kcluster.dev.control-plane3', 'control-plane', 'join-control-plane', '172.30.0.12', '', CP_TAINT.key],
+      ['dev-worker', 'kcluster.dev.worker', 'worker', 'join-worker', '172.30.0.100', '', ''],
+    ])
+    const plan = planCluster(spec(['control-plane', 'control-plane', 'control-plane', 'worker']), facts)
+    assert.deepEqual(plan.loadBalancer, {
+      name: 'dev-load-balancer',
+      containerName: 'kcluster.dev.load-balancer',
+      ipv4: '172.30.0.2',
+      ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}],
+    })
+    assert.equal(plan.apiServer.endpoint, 'dev-load-balancer:6443')
+  })
+
+  test('the node order of the spec is kept; a worker listed first does not initialise', () => {
+    const plan = planCluster(spec(['worker', 'control-plane']), facts)
+    assert.deepEqual(plan.nodes.map((n) => [n.name, n.bootstrap]), [['dev-worker', 'join-worker'], ['dev-control-plane', 'init']])
+  })
+
+  test('a pinned API port and address are used as given', () => {
+    const plan = planCluster(spec(['control-plane'], {networking: {...defaultNetworking(), apiServerAddress: '0.0.0.0', apiServerPort: 6443}}), facts)
+    assert.deepEqual(plan.nodes[0]!.ports, [{hostAddress: '0.0.0.0', hostPort: 6443, containerPort: 6443, protocol: 'tcp'}])
+    assert.equal(plan.apiServer.server, 'https://127.0.0.1:6443', 'a server published on every address is reached on loopback')
+  })
+
+  test('service and DNS addresses follow the service subnet', () => {
+    const plan = planCluster(spec(['control-plane'], {networking: {...defaultNetworking(), serviceSubnet: '10.100.0.0/20'}}), facts)
+    assert.equal(plan.kubernetesServiceIp, '10.100.0.1')
+    assert.equal(plan.clusterDnsIp, '10.100.0.10')
+  })
+
+  test('the node network avoids every subnet in use and the cluster’s own pod and service subnets', () => {
+    const busy = planCluster(spec(['control-plane']), {...facts, subnetsInUse: ['172.30.0.0/23', '10.0.0.0/8']})
+    assert.equal(busy.network.subnet, '172.30.2.0/24')
+    const whole = planCluster(spec(['control-plane']), {...facts, subnetsInUse: ['172.30.0.0/16']})
+    assert.equal(whole.network.subnet, '10.240.0.0/24')
+    const own = planCluster(spec(['control-plane'], {networking: {...defaultNetworking(), podSubnet: '172.30.0.0/20'}}), facts)
+    assert.equal(own.network.subnet, '172.30.16.0/24')
+  })
+
+  test('every problem of the spec at once', () => {
+    assert.throws(
+      () => planCluster(spec(['worker'], {networking: {...defaultNetworking(), podSubnet: '10.244.0.1/16', serviceSubnet: 'ten'}}), facts),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInputError)
+        assert.deepEqual(error.problems.map((p) => p.field), ['networking.podSubnet', 'networking.serviceSubnet', 'nodes'])
+        return true
+      },
+    )
+    assert.throws(() => planCluster(spec(['control-plane'], {networking: {...defaultNetworking(), serviceSubnet: '10.244.128.0/20'}}), facts), /overlaps networking.podSubnet/)
+  })
+
+  test('no free subnet left is a clear error', () => {
+    assert.throws(() => chooseNodeSubnet(['0.0.0.0/1', '128.0.0.0/1']), /no free \/24 subnet/)
+  })
+})
+
+describe('names', () => {
+  test('container names can never equal a kind node container name', () => {
+    // kind names nodes <cluster>-control-plane[N], <cluster>-worker[N], <cluster>-external-load-balancer.
+    const kind = /-(control-plane\d*|worker\d*|external-load-balancer)$/
+    for (const cluster of ['dev', 'kcluster', 'kcluster-dev', 'a-worker']) {
+      for (const [role, index] of [['control-plane', 0], ['control-plane', 2], ['worker', 0], ['worker', 5]] as const) {
+        assert.doesNotMatch(nodeContainerName(cluster, role, index), kind)
+        assert.equal(nodeName(cluster, role, index), `${cluster}-${role}${index === 0 ? '' : index + 1}`)
+      }
+    }
+  })
+})
+
+describe('ipv4', () => {
+  test('subnets parse only without host bits; overlap and offsets are exact', () => {
+    assert.deepEqual(parseSubnet('10.96.0.0/12'), {base: 10 * 2 ** 24 + 96 * 2 ** 16, prefix: 12})
+    assert.equal(parseSubnet('10.96.0.1/12'), undefined)
+    assert.equal(parseSubnet('300.1.1.0/24'), undefined)
+    assert.ok(overlaps(parseSubnet('10.0.0.0/8')!, parseSubnet('10.244.0.0/16')!))
+    assert.ok(!overlaps(parseSubnet('172.30.0.0/24')!, parseSubnet('172.30.1.0/24')!))
+    assert.equal(addressAt(parseSubnet('172.30.5.0/24')!, 100), '172.30.5.100')
+    assert.throws(() => addressAt(parseSubnet('172.30.5.0/24')!, 256), RangeError)
+  })
+})
+
+describe('routedSubnets', () => {
+  test('reads /proc/net/route, leaving out the default route', () => {
+    const text = [
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT',
+      'eth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0',
+      'docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0',
+      'eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0',
+    ].join('\n')
+    assert.deepEqual(routedSubnets(text), ['172.17.0.0/16', '192.0.2.0/24'])
+  })
+})
