@@ -10,6 +10,7 @@ import Docker from 'dockerode'
 import {buildNodeImage} from '../src/lifecycle/build-node-image.js'
 import {createCluster} from '../src/lifecycle/create-cluster.js'
 import {deleteClusters} from '../src/lifecycle/delete-cluster.js'
+import {DockerProvider} from '../src/provider/docker/docker-provider.js'
 
 const {values} = parseArgs({options: {runs: {type: 'string', default: '3'}, idle: {type: 'string', default: '60'}, 'skip-build': {type: 'boolean', default: false}}})
 const runs = Number(values.runs)
@@ -29,7 +30,7 @@ async function nodeMemoryMiB(container: string): Promise<{workingSetMiB: number;
 }
 
 if (!values['skip-build']) {
-  const warm = await buildNodeImage({force: true})
+  const warm = await buildNodeImage({force: true}, {provider: new DockerProvider()})
   report.nodeImageWarmRebuildMs = warm.durationMs
   console.log(`node image warm rebuild (Go caches and rootfs images present): ${seconds(warm.durationMs)}`)
 }

@@ -2,7 +2,7 @@
 // created is removed again unless the caller asked to keep it.
 import {resolveCreateOptions, type CreateOptions, type CreateOptionsInput} from '../config/cluster-options.js'
 import {removeFromKubeconfig} from '../kubeconfig/index.js'
-import {planNodeImage} from '../images/node-image.js'
+import {imageReference, nodeImageRecipe} from '../images/index.js'
 import {buildNodeImage} from './build-node-image.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
 import type {Provider} from '../provider/types.js'
@@ -59,16 +59,16 @@ export async function createCluster(
 ): Promise<CreateResult> {
   const options: CreateOptions = resolveCreateOptions(input)
   const started = Date.now()
-  const imagePlan = planNodeImage(options.kubernetesVersion, options.image)
+  const image = options.image ?? imageReference(nodeImageRecipe(options.kubernetesVersion))
   const ctx: CreateContext = {
     options,
     plan: planCluster(options.name),
     provider,
-    image: imagePlan.nodeImage,
+    image,
     imageBuilt: false,
     touchedDocker: false,
     kubeconfigWritten: false,
-    buildNodeImage: (step) => buildNodeImageWithin(imagePlan, provider, step),
+    buildNodeImage: (step) => buildNodeImageWithin(options.kubernetesVersion, provider, step),
   }
   const timed = new TimedRunner(runner)
   try {
@@ -98,10 +98,10 @@ async function rollback(ctx: CreateContext): Promise<void> {
   if (ctx.touchedDocker) await ctx.provider.deleteCluster(ctx.plan.name).catch(() => {})
 }
 
-async function buildNodeImageWithin(plan: ReturnType<typeof planNodeImage>, provider: Provider, step: StepContext): Promise<boolean> {
+async function buildNodeImageWithin(kubernetesVersion: string, provider: Provider, step: StepContext): Promise<boolean> {
   if (!(provider instanceof DockerProvider)) throw new Error('building images needs the Docker provider')
   const built = await buildNodeImage(
-    {kubernetesVersion: plan.kubernetesVersion},
+    {kubernetesVersion},
     {provider, signal: step.signal, runner: new SequentialStepRunner((event) => event.state !== 'done' && step.report(event.message ? `${event.step}: ${event.message}` : event.step))},
   )
   return !built.reused
