@@ -32,7 +32,7 @@ async function nodeMemoryMiB(container: string): Promise<{workingSetMiB: number;
 }
 
 if (!values['skip-build']) {
-  const warm = await buildNodeImage({force: true}, {provider: provider as never})
+  const warm = await buildNodeImage({force: true}, {provider})
   report.nodeImageWarmRebuildMs = warm.durationMs
   console.log(`node image warm rebuild (Go caches and rootfs images present): ${seconds(warm.durationMs)}`)
 }

@@ -2,8 +2,9 @@
 # Builds the node's binaries from upstream Go modules. Runs inside the builder
 # container: /src holds this folder, /out receives the binaries, GOMODCACHE and
 # GOCACHE live on volumes so an unchanged rebuild only links.
-#   build.sh <kubernetes-version, e.g. v1.34.4>
+#   GO_VERSION=<go directive, e.g. 1.24.0> build.sh <kubernetes-version, e.g. v1.34.4>
 set -euo pipefail
+: "${GO_VERSION:?the go directive of our modules}"
 KUBE_VERSION=$1
 minor=$(echo "$KUBE_VERSION" | cut -d. -f2)
 patch=$(echo "$KUBE_VERSION" | cut -d. -f3)
@@ -17,9 +18,9 @@ rm -rf /build/kube && cp -r /src/kube /build/kube && cd /build/kube
 cat > go.mod <<MOD
 module kcluster.local/kube
 
-go 1.24.0
+go $GO_VERSION
 
-godebug default=go1.24
+godebug default=go${GO_VERSION%.*}
 
 require k8s.io/kubernetes $KUBE_VERSION
 MOD
@@ -37,7 +38,7 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date -X $pkg.gitCommit=module-$KUBE_VERSION"
 done
 step "kubernetes $KUBE_VERSION: compiling (cold: tens of minutes)"
-go build -tags selinux,notest -ldflags "$ldflags" -o /out/kube .
+go build -v -tags selinux,notest -ldflags "$ldflags" -o /out/kube .
 /out/kube kubeadm config images list --kubernetes-version "$KUBE_VERSION" > /out/images.txt
 cat /out/images.txt
 etcd_version=$(grep '/etcd:' /out/images.txt | sed 's/.*://; s/-[0-9]*$//')
@@ -45,12 +46,12 @@ coredns_version=$(grep '/coredns:' /out/images.txt | sed 's/.*://')
 
 step "etcd v$etcd_version"
 rm -rf /build/etcd && cp -r /src/etcd /build/etcd && cd /build/etcd
-printf 'module kcluster.local/etcd\n\ngo 1.24.0\n\nrequire go.etcd.io/etcd/server/v3 v%s\n' "$etcd_version" > go.mod
+printf 'module kcluster.local/etcd\n\ngo %s\n\nrequire go.etcd.io/etcd/server/v3 v%s\n' "$GO_VERSION" "$etcd_version" > go.mod
 go mod tidy
-go build -ldflags "-s -w" -o /out/etcd .
+go build -v -ldflags "-s -w" -o /out/etcd .
 
 step "coredns $coredns_version"
-GOBIN=/out go install -ldflags "-s -w" "github.com/coredns/coredns@$coredns_version"
+GOBIN=/out go install -v -ldflags "-s -w" "github.com/coredns/coredns@$coredns_version"
 
 step "pause"
 kube_dir=$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')

@@ -1,4 +1,4 @@
 FROM scratch
-COPY coredns /coredns
+COPY --from={{BINARIES}} /coredns /coredns
 EXPOSE 53 53/udp
 ENTRYPOINT ["/coredns"]

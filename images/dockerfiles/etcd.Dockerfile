@@ -1,4 +1,4 @@
 FROM scratch
-COPY etcd /usr/local/bin/etcd
+COPY --from={{BINARIES}} /etcd /usr/local/bin/etcd
 ENV PATH=/usr/local/bin
 ENTRYPOINT ["/usr/local/bin/etcd"]

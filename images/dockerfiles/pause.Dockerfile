@@ -1,3 +1,3 @@
 FROM scratch
-COPY pause /pause
+COPY --from={{BINARIES}} /pause /pause
 ENTRYPOINT ["/pause"]

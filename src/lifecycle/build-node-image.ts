@@ -1,11 +1,9 @@
-// `kcluster build node-image`: the node image steps under the caller's runner.
-import {mkdirSync} from 'node:fs'
-import {join} from 'node:path'
-import {InvalidInputError} from '../errors/index.js'
-import {withFileLock} from '../files/lock.js'
+// `kcluster build node-image`: the node image recipe's steps under the caller's runner.
 import {DEFAULT_KUBERNETES_VERSION} from '../config/cluster-options.js'
-import {PRELOADED_LABEL, nodeImageSteps, planNodeImage, type NodeImageContext} from '../images/node-image.js'
-import {DockerProvider} from '../provider/docker/docker-provider.js'
+import {parseKubernetesVersion} from '../config/kubernetes-version.js'
+import {InternalError} from '../errors/index.js'
+import {PRELOADED_LABEL, nodeImageRecipe, recipeSteps, type EnsuredImage} from '../images/index.js'
+import type {ImageBuilder} from '../provider/image-builder.js'
 import {SequentialStepRunner, type StepRunner} from '../progress/step.js'
 
 export interface BuildNodeImageResult {
@@ -19,28 +17,22 @@ export interface BuildNodeImageResult {
 
 export async function buildNodeImage(
   input: {kubernetesVersion?: string; image?: string; force?: boolean},
-  {runner = new SequentialStepRunner(), provider = new DockerProvider(), signal}: {runner?: StepRunner; provider?: DockerProvider; signal?: AbortSignal} = {},
+  {provider, runner = new SequentialStepRunner(), signal}: {provider: {ping(): Promise<void>; images: ImageBuilder}; runner?: StepRunner; signal?: AbortSignal},
 ): Promise<BuildNodeImageResult> {
-  const kubernetesVersion = input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION
-  if (!/^v1\.34\.\d+$/.test(kubernetesVersion)) {
-    throw new InvalidInputError([{field: 'kubernetes-version', message: `${kubernetesVersion} is not supported: kcluster builds v1.34.x (the last line whose kubelet runs on cgroup v1 without opting in)`}])
-  }
+  const kubernetesVersion = parseKubernetesVersion(input.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION, 'kubernetes-version')
+  const recipe = nodeImageRecipe(kubernetesVersion)
   await provider.ping()
   const started = Date.now()
-  const ctx: NodeImageContext = {plan: planNodeImage(kubernetesVersion, input.image), images: provider.images as never, upstreamImages: []}
-  mkdirSync(ctx.plan.cache, {recursive: true})
-  // One build at a time per machine: concurrent creates wait for the first one's image.
-  return withFileLock(
-    join(ctx.plan.cache, 'node-image-build'),
-    async () => {
-      // The tag names the hash of every input: an existing image is this build's result.
-      const existing = (await ctx.images.exists(ctx.plan.nodeImage)) && !input.force ? await ctx.images.labels(ctx.plan.nodeImage) : undefined
-      if (existing?.[PRELOADED_LABEL]) {
-        return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: existing[PRELOADED_LABEL].split(','), reused: true}
-      }
-      await runner.run(nodeImageSteps(), ctx, signal)
-      return {image: ctx.plan.nodeImage, kubernetesVersion, durationMs: Date.now() - started, upstreamImages: ctx.upstreamImages, reused: false}
-    },
-    {timeoutMs: 90 * 60_000, staleMs: 3 * 3600_000},
-  )
+  let ensured: EnsuredImage | undefined
+  await runner.run(recipeSteps(recipe, {builder: provider.images, force: input.force, onEnsured: (image) => (ensured = image)}), undefined, signal)
+  if (!ensured) throw new InternalError('the node image steps ended without an image')
+  const image = input.image ?? ensured.reference
+  if (input.image) await provider.images.tag(ensured.reference, input.image)
+  return {
+    image,
+    kubernetesVersion,
+    durationMs: Date.now() - started,
+    upstreamImages: (ensured.labels[PRELOADED_LABEL] ?? '').split(',').filter(Boolean),
+    reused: !ensured.built,
+  }
 }

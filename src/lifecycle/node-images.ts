@@ -1,21 +1,14 @@
 // Where create gets node images from: the image recipes, through the provider's image builder.
 import {UsageError} from '../errors/index.js'
-import {KUBERNETES_VERSION_LABEL, planNodeImage} from '../images/node-image.js'
-import {SequentialStepRunner} from '../progress/step.js'
+import {ensureImage, KUBERNETES_VERSION_LABEL, nodeImageRecipe} from '../images/index.js'
 import type {Provider} from '../provider/types.js'
-import {buildNodeImage} from './build-node-image.js'
 import type {NodeImages} from './create-context.js'
 
-export function nodeImagesFrom(provider: Provider): NodeImages {
+export function nodeImagesFrom(provider: Pick<Provider, 'images'>): NodeImages {
   return {
     ensureDefault: async (kubernetesVersion, step) => {
-      const reference = planNodeImage(kubernetesVersion).nodeImage
-      if (await provider.images.inspect(reference)) return {reference, built: false}
-      const built = await buildNodeImage(
-        {kubernetesVersion},
-        {provider: provider as never, signal: step.signal, runner: new SequentialStepRunner((event) => event.state !== 'done' && step.report(event.message ? `${event.step}: ${event.message}` : event.step))},
-      )
-      return {reference: built.image, built: !built.reused}
+      const ensured = await ensureImage(nodeImageRecipe(kubernetesVersion), {builder: provider.images, report: step.report, signal: step.signal})
+      return {reference: ensured.reference, built: ensured.built}
     },
     versionOf: async (reference) => {
       const info = await provider.images.inspect(reference)

@@ -1,9 +1,18 @@
 // What image recipes need from a container engine: a small surface, so the
 // recipes are written once and the Docker calls stay in src/provider/docker.
 
+/** Every image a recipe builds, and every temporary container it runs, carries its recipe id under this label. */
+export const RECIPE_LABEL = 'io.kcluster.recipe'
+
 export interface ImageInfo {
   /** Content-addressed image ID (sha256:…). */
   id: string
+  labels: Record<string, string>
+}
+
+/** An image to produce, with the labels it must carry. */
+export interface ImageOutput {
+  reference: string
   labels: Record<string, string>
 }
 
@@ -27,21 +36,20 @@ export interface ContainerRun {
 export interface ImageBuilder {
   /** The image's ID and labels, or undefined when no image has that reference. */
   inspect(reference: string): Promise<ImageInfo | undefined>
-  /** `docker import` of a root filesystem tarball. */
-  importRootfs(tarball: string, reference: string, changes: string[], labels: Record<string, string>, signal?: AbortSignal): Promise<void>
+  /** `docker import` of a root filesystem tarball; `changes` are Dockerfile instructions (ENV, CMD…). */
+  importRootfs(tarball: string, output: ImageOutput & {changes: string[]}, signal?: AbortSignal): Promise<void>
   /** `docker build` of a directory holding a Dockerfile and its context. */
-  buildDirectory(directory: string, reference: string, labels: Record<string, string>, onLine?: (line: string) => void, signal?: AbortSignal): Promise<void>
+  buildDirectory(directory: string, output: ImageOutput, onLine?: (line: string) => void, signal?: AbortSignal): Promise<void>
   /**
    * Runs a container until it exits and fails with the tail of its output when
    * it exits non-zero. `commitAs` turns its filesystem into a new image;
-   * `exportDirectory` turns one directory of it into a new image of its own.
+   * `exportDirectory` turns one directory of it into an image of its own (from scratch).
    */
-  runToCompletion(run: ContainerRun, output?: {commitAs?: {reference: string; changes: string[]}; exportDirectory?: {path: string; reference: string; labels: Record<string, string>}}): Promise<void>
+  runToCompletion(run: ContainerRun, output?: {commitAs?: ImageOutput & {changes: string[]}; exportDirectory?: ImageOutput & {path: string}}): Promise<void>
   tag(source: string, reference: string): Promise<void>
-  untag(reference: string): Promise<void>
   ensureVolume(name: string, labels: Record<string, string>): Promise<void>
   /** `docker save` of several images into one archive file (shared layers once). */
-  save(references: string[], file: string): Promise<void>
+  save(references: string[], file: string, signal?: AbortSignal): Promise<void>
   /** Reads one file of an image without starting it. */
   readFile(reference: string, path: string): Promise<Buffer>
 }

@@ -27,8 +27,7 @@ export class DockerProvider implements Provider {
 
   constructor(docker: Docker = connectDocker(), private readonly host: HostFacts = detectHostFacts()) {
     this.docker = docker
-    // TEMPORARY until the recipes branch lands: DockerImages gains inspect/readFile there.
-    this.images = new DockerImages(docker) as unknown as ImageBuilder
+    this.images = new DockerImages(docker)
   }
 
   ping(): Promise<void> {

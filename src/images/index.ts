@@ -1,0 +1,12 @@
+// Image recipes: what the rest of kcluster uses to name and build images.
+export type {BuildContext, ImageRecipe, RecipeInputs} from './recipe.js'
+export {imageReference, inputHash} from './recipe.js'
+export {DEPENDENCIES_LABEL, INPUTS_LABEL, ensureImage, recipeSteps, type EnsureOptions, type EnsuredImage} from './ensure-image.js'
+export {RECIPE_LABEL} from '../provider/image-builder.js'
+export {KUBERNETES_VERSION_LABEL, PRELOADED_LABEL, nodeImageRecipe, type NodeImageOptions} from './node-image.js'
+export {debianMirrors, type DebianMirrors} from './debian-sources.js'
+export {GO_TOOLCHAIN} from './go-toolchain.js'
+export {debianRootfsRecipe, type DebianRootfsOptions} from './kinds/debian-rootfs.js'
+export {goModuleRecipe, GO_CACHE_VOLUMES, type GoModuleOptions} from './kinds/go-module.js'
+export {dockerfileRecipe, type DockerfileOptions} from './kinds/dockerfile.js'
+export {runAndCommitRecipe, SAVED_IMAGES_PATH, type RunAndCommitOptions} from './kinds/run-and-commit.js'

@@ -1,0 +1,104 @@
+// Recipe kind: a build script run inside the builder image whose output
+// folder becomes an image of its own (from scratch). Go's module and build
+// caches live in Docker volumes shared by every such recipe, so only the first
+// build is cold.
+import {existsSync} from 'node:fs'
+import {join} from 'node:path'
+import {RECIPE_LABEL} from '../../provider/image-builder.js'
+import {GO_TOOLCHAIN, goDirective} from '../go-toolchain.js'
+import type {ImageRecipe} from '../recipe.js'
+
+export const GO_CACHE_VOLUMES = {'go-mod': 'kcluster-go-mod', 'go-build': 'kcluster-go-build'} as const
+const OUTPUT = '/out'
+// Where the go command should fetch from is this machine's business; none of these change what is built.
+const PASSED_FROM_HOST = ['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE', 'GOINSECURE']
+
+export interface GoModuleOptions {
+  id: string
+  title: string
+  repository: string
+  tagPrefix?: string
+  root?: string
+  /** An image with bash, the go command, git and gcc. */
+  builder: ImageRecipe
+  /** Folder (relative to the root) mounted read-only at /src; it holds the script. */
+  source: string
+  /** Script in that folder, run by bash with `args`; it writes its results to /out. */
+  script: string
+  args?: string[]
+  /** More environment for the script (GO_VERSION and GOTOOLCHAIN are always set). */
+  env?: Record<string, string>
+}
+
+export function goModuleRecipe(options: GoModuleOptions): ImageRecipe {
+  const env = {GOTOOLCHAIN: GO_TOOLCHAIN, GO_VERSION: goDirective(), SOURCE_DATE_EPOCH: '0', ...options.env}
+  const args = options.args ?? []
+  return {
+    id: options.id,
+    title: options.title,
+    repository: options.repository,
+    tagPrefix: options.tagPrefix,
+    root: options.root,
+    dependencies: [options.builder],
+    inputs: {
+      files: [options.source],
+      values: {script: options.script, args: JSON.stringify(args), env: JSON.stringify(env), output: OUTPUT},
+      code: [import.meta.url],
+    },
+    build: async (ctx) => {
+      for (const [cache, volume] of Object.entries(GO_CACHE_VOLUMES)) {
+        await ctx.builder.ensureVolume(volume, {'io.kcluster.kind': 'cache', 'io.kcluster.cache': cache})
+      }
+      const ca = hostCaBundle()
+      const progress = new BuildProgress(ctx.report)
+      await ctx.builder.runToCompletion(
+        {
+          image: ctx.dependencies[options.builder.id]!,
+          entrypoint: ['bash', `/src/${options.script}`],
+          command: args,
+          env: {...env, ...hostGoEnvironment(), GOMODCACHE: '/go/mod', GOCACHE: '/go/cache'},
+          binds: [
+            `${GO_CACHE_VOLUMES['go-mod']}:/go/mod`,
+            `${GO_CACHE_VOLUMES['go-build']}:/go/cache`,
+            `${join(ctx.root, options.source)}:/src:ro`,
+            ...(ca ? [`${ca}:/etc/ssl/certs/ca-certificates.crt:ro`] : []),
+          ],
+          labels: {'io.kcluster.kind': 'builder', [RECIPE_LABEL]: options.id},
+          onLine: (line) => progress.line(line),
+          signal: ctx.signal,
+        },
+        {exportDirectory: {path: OUTPUT, reference: ctx.reference, labels: ctx.labels}},
+      )
+    },
+  }
+}
+
+/**
+ * Turns the script's output into progress: "### " lines name a phase, and the
+ * package paths `go build -v` prints as it compiles are counted.
+ */
+class BuildProgress {
+  private phase = ''
+  private compiled = 0
+  constructor(private readonly report: (line: string) => void) {}
+
+  line(line: string): void {
+    if (line.startsWith('### ')) {
+      this.phase = line.slice(4)
+      this.compiled = 0
+      this.report(this.phase)
+    } else if (/^[\w.~-]+(\/[\w.~+-]+)*$/.test(line) && ++this.compiled % 25 === 0) {
+      this.report(`${this.phase}: ${this.compiled} packages compiled`)
+    }
+  }
+}
+
+/** The host's CA bundle, so the builder trusts the same TLS proxies this machine does. */
+function hostCaBundle(): string | undefined {
+  const candidates = [process.env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt']
+  return candidates.find((file): file is string => !!file && existsSync(file))
+}
+
+function hostGoEnvironment(): Record<string, string> {
+  return Object.fromEntries(PASSED_FROM_HOST.flatMap((key) => (process.env[key] ? [[key, process.env[key]]] : [])))
+}
