@@ -78,8 +78,12 @@ redirect_docker_dns() {
     udp_port=$(docker_dns_port udp "$rules")
     tcp_port=$(docker_dns_port tcp "$rules")
     if [ -n "$udp_port" ] && [ -n "$tcp_port" ]; then
-      iptables -t nat -I PREROUTING -d "$node_ip" -p udp --dport 53 -j DNAT --to-destination "127.0.0.11:$udp_port"
-      iptables -t nat -I PREROUTING -d "$node_ip" -p tcp --dport 53 -j DNAT --to-destination "127.0.0.11:$tcp_port"
+      # PREROUTING serves the pods; OUTPUT the node's own host-network processes (kube-proxy, kubelet).
+      local chain
+      for chain in PREROUTING OUTPUT; do
+        iptables -t nat -I "$chain" -d "$node_ip" -p udp --dport 53 -j DNAT --to-destination "127.0.0.11:$udp_port"
+        iptables -t nat -I "$chain" -d "$node_ip" -p tcp --dport 53 -j DNAT --to-destination "127.0.0.11:$tcp_port"
+      done
       # DNAT to a loopback address is dropped unless the kernel may route it.
       sysctl -qw net.ipv4.conf.all.route_localnet=1 || true
       echo "nameserver $node_ip" > "$pod_resolv_conf"

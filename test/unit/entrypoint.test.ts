@@ -63,8 +63,11 @@ describe('node entrypoint', () => {
     assert.equal(result.exitCode, 0, result.stderr)
     assert.equal(readFileSync(join(dir, 'out/resolv.conf'), 'utf8'), 'nameserver 172.30.0.10\n')
     const calls = commands.calls()
-    assert.ok(calls.includes('iptables -t nat -I PREROUTING -d 172.30.0.10 -p udp --dport 53 -j DNAT --to-destination 127.0.0.11:57125'), calls.join('\n'))
-    assert.ok(calls.includes('iptables -t nat -I PREROUTING -d 172.30.0.10 -p tcp --dport 53 -j DNAT --to-destination 127.0.0.11:39513'))
+    // Pods come in through PREROUTING; the node's own host-network processes go out through OUTPUT.
+    for (const chain of ['PREROUTING', 'OUTPUT']) {
+      assert.ok(calls.includes(`iptables -t nat -I ${chain} -d 172.30.0.10 -p udp --dport 53 -j DNAT --to-destination 127.0.0.11:57125`), calls.join('\n'))
+      assert.ok(calls.includes(`iptables -t nat -I ${chain} -d 172.30.0.10 -p tcp --dport 53 -j DNAT --to-destination 127.0.0.11:39513`))
+    }
   })
 
   test('Docker’s DNS rules out of sight (other backend): the node still boots, and says why', async () => {
