@@ -2,11 +2,11 @@
 // (its run options). The spec is what a config file will describe; the run
 // options come from flags only.
 
+import {DEFAULT_API_SERVER_ADDRESS} from './api-server.js'
+
 export type NodeRole = 'control-plane' | 'worker'
 
 export const DEFAULT_CLUSTER_NAME = 'kcluster'
-/** Where the API server is published on the host, unless the spec says otherwise. */
-export const DEFAULT_API_SERVER_ADDRESS = '127.0.0.1'
 export const DEFAULT_POD_SUBNET = '10.244.0.0/16'
 export const DEFAULT_SERVICE_SUBNET = '10.96.0.0/16'
 

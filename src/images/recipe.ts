@@ -46,6 +46,13 @@ export interface ImageRecipe {
   build(ctx: BuildContext): Promise<void>
 }
 
+/** What names a recipe and its image; every recipe kind takes these as they are. */
+export type RecipeIdentity = Pick<ImageRecipe, 'id' | 'title' | 'repository' | 'tagPrefix' | 'root'>
+
+export function identityOf({id, title, repository, tagPrefix, root}: RecipeIdentity): RecipeIdentity {
+  return {id, title, repository, tagPrefix, root}
+}
+
 /** Hash of the recipe's own inputs and, through theirs, of everything below it. */
 export function inputHash(recipe: ImageRecipe): string {
   const hash = createHash('sha256')

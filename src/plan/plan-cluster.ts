@@ -1,13 +1,13 @@
 // Everything about a new cluster that follows from its spec and a few facts
 // of the machine: names, roles, fixed addresses, published ports, taints.
 // Pure, so it is tested as a table; create then applies it.
+import {API_SERVER_PORT, clientAddress} from '../config/api-server.js'
 import type {ClusterSpec, NodeRole} from '../config/cluster-spec.js'
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {addressAt, formatSubnet, overlaps, parseSubnet, subnetsOf, type Ipv4Subnet} from './ipv4.js'
 import {contextName, loadBalancerContainerName, loadBalancerName, networkName, nodeContainerName, nodeName} from './names.js'
 
-/** The API server's port inside a node and behind the load balancer. */
-export const API_SERVER_PORT = 6443
+export {API_SERVER_PORT} from '../config/api-server.js'
 /** Where cluster networks are carved from, in order of preference. */
 export const NODE_SUBNET_POOLS = ['172.30.0.0/16', '10.240.0.0/16']
 export const NODE_SUBNET_PREFIX = 24
@@ -149,19 +149,12 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
     network: {name: networkName(spec.name), subnet: formatSubnet(nodeSubnet), gateway: addressAt(nodeSubnet, 1)},
     nodes,
     ...(loadBalancer ? {loadBalancer} : {}),
-    apiServer: {hostAddress, hostPort, server: `https://${clientHost(hostAddress)}:${hostPort}`, endpoint: `${endpointHost}:${API_SERVER_PORT}`, endpointHost},
+    apiServer: {hostAddress, hostPort, server: `https://${clientAddress(hostAddress)}:${hostPort}`, endpoint: `${endpointHost}:${API_SERVER_PORT}`, endpointHost},
     podSubnet: spec.networking.podSubnet,
     serviceSubnet: spec.networking.serviceSubnet,
     kubernetesServiceIp: addressAt(serviceSubnet!, 1),
     clusterDnsIp: addressAt(serviceSubnet!, 10),
   }
-}
-
-/** A server published on every address is reached on loopback. */
-function clientHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1'
-  if (address === '::' || address === '[::]') return '[::1]'
-  return address.includes(':') && !address.startsWith('[') ? `[${address}]` : address
 }
 
 function requireSubnet(text: string, field: string, problems: InputProblem[]): Ipv4Subnet | undefined {

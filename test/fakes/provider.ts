@@ -75,7 +75,7 @@ export class FakeImages implements ImageBuilder {
   async tag() {}
   async untag() {}
   async ensureVolume() {}
-  async save() {}
+  async save(_references: string[], _file: string): Promise<void> {}
   async readFile(): Promise<Buffer> {
     return Buffer.alloc(0)
   }

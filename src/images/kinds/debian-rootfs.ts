@@ -6,13 +6,9 @@ import {execa} from 'execa'
 import {CommandFailedError} from '../../errors/index.js'
 import type {DebianMirrors} from '../debian-sources.js'
 import {readPackageList} from '../inputs.js'
-import type {ImageRecipe} from '../recipe.js'
+import {identityOf, type ImageRecipe, type RecipeIdentity} from '../recipe.js'
 
-export interface DebianRootfsOptions {
-  id: string
-  title: string
-  repository: string
-  root?: string
+export interface DebianRootfsOptions extends RecipeIdentity {
   /** Debian release, e.g. bookworm. */
   suite: string
   mirrors: DebianMirrors
@@ -29,10 +25,7 @@ export interface DebianRootfsOptions {
 export function debianRootfsRecipe(options: DebianRootfsOptions): ImageRecipe {
   const {suite, mirrors, backports = false, extraPackages = [], changes = []} = options
   return {
-    id: options.id,
-    title: options.title,
-    repository: options.repository,
-    root: options.root,
+    ...identityOf(options),
     inputs: {
       files: [options.packageList],
       values: {suite, mirror: mirrors.mirror, security: mirrors.security, backports: String(backports), extraPackages: extraPackages.join(' '), changes: changes.join('\n')},

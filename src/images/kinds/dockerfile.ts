@@ -4,14 +4,9 @@
 import {copyFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fillPlaceholders} from '../placeholders.js'
-import type {BuildContext, ImageRecipe, RecipeInputs} from '../recipe.js'
+import {identityOf, type BuildContext, type ImageRecipe, type RecipeInputs, type RecipeIdentity} from '../recipe.js'
 
-export interface DockerfileOptions {
-  id: string
-  title: string
-  repository: string
-  tagPrefix?: string
-  root?: string
+export interface DockerfileOptions extends RecipeIdentity {
   /** The Dockerfile template, relative to the root. */
   dockerfile: string
   /** Placeholder → the image whose reference fills it (FROM, COPY --from). */
@@ -29,11 +24,7 @@ export function dockerfileRecipe(options: DockerfileOptions): ImageRecipe {
   const images = options.images ?? {}
   const copy = options.copy ?? {}
   return {
-    id: options.id,
-    title: options.title,
-    repository: options.repository,
-    tagPrefix: options.tagPrefix,
-    root: options.root,
+    ...identityOf(options),
     dependencies: Object.values(images),
     inputs: {
       files: [options.dockerfile, ...Object.values(copy), ...(options.inputs?.files ?? [])],

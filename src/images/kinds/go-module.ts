@@ -6,19 +6,14 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {RECIPE_LABEL} from '../../provider/image-builder.js'
 import {GO_TOOLCHAIN, goDirective} from '../go-toolchain.js'
-import type {ImageRecipe} from '../recipe.js'
+import {identityOf, type ImageRecipe, type RecipeIdentity} from '../recipe.js'
 
 export const GO_CACHE_VOLUMES = {'go-mod': 'kcluster-go-mod', 'go-build': 'kcluster-go-build'} as const
 const OUTPUT = '/out'
 // Where the go command should fetch from is this machine's business; none of these change what is built.
 const PASSED_FROM_HOST = ['GOPROXY', 'GOSUMDB', 'GONOSUMDB', 'GOPRIVATE', 'GOINSECURE']
 
-export interface GoModuleOptions {
-  id: string
-  title: string
-  repository: string
-  tagPrefix?: string
-  root?: string
+export interface GoModuleOptions extends RecipeIdentity {
   /** An image with bash, the go command, git and gcc. */
   builder: ImageRecipe
   /** Folder (relative to the root) mounted read-only at /src; it holds the script. */
@@ -34,11 +29,7 @@ export function goModuleRecipe(options: GoModuleOptions): ImageRecipe {
   const env = {GOTOOLCHAIN: GO_TOOLCHAIN, GO_VERSION: goDirective(), SOURCE_DATE_EPOCH: '0', ...options.env}
   const args = options.args ?? []
   return {
-    id: options.id,
-    title: options.title,
-    repository: options.repository,
-    tagPrefix: options.tagPrefix,
-    root: options.root,
+    ...identityOf(options),
     dependencies: [options.builder],
     inputs: {
       files: [options.source],

@@ -2,17 +2,12 @@
 // container as the new image. The node image preloads its images this way.
 import {join} from 'node:path'
 import {RECIPE_LABEL} from '../../provider/image-builder.js'
-import type {BuildContext, ImageRecipe, RecipeInputs} from '../recipe.js'
+import {identityOf, type BuildContext, type ImageRecipe, type RecipeInputs, type RecipeIdentity} from '../recipe.js'
 
 /** Where the archive of `saveImages` is mounted in the container. */
 export const SAVED_IMAGES_PATH = '/preload/images.tar'
 
-export interface RunAndCommitOptions {
-  id: string
-  title: string
-  repository: string
-  tagPrefix?: string
-  root?: string
+export interface RunAndCommitOptions extends RecipeIdentity {
   /** The image whose container runs the script. */
   base: ImageRecipe
   /** Images given to the script as one `docker save` archive at SAVED_IMAGES_PATH. */
@@ -31,11 +26,7 @@ export interface RunAndCommitOptions {
 export function runAndCommitRecipe(options: RunAndCommitOptions): ImageRecipe {
   const saved = options.saveImages ?? []
   return {
-    id: options.id,
-    title: options.title,
-    repository: options.repository,
-    tagPrefix: options.tagPrefix,
-    root: options.root,
+    ...identityOf(options),
     dependencies: [options.base, ...saved, ...(options.uses ?? [])],
     inputs: {
       files: options.inputs.files,

@@ -5,6 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {createServer} from 'node:net'
 import os from 'node:os'
 import type Docker from 'dockerode'
+import {API_SERVER_PORT, clientAddress} from '../../config/api-server.js'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
 import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
@@ -16,9 +17,6 @@ import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
 import {routedSubnets} from './routes.js'
-
-/** The API server's port inside a node or load balancer container. */
-const API_SERVER_CONTAINER_PORT = 6443
 
 export class DockerProvider implements Provider {
   readonly docker: Docker
@@ -152,8 +150,8 @@ export class DockerProvider implements Provider {
       const found = entry(c.Labels[CLUSTER_LABEL]!)
       const kind = c.Labels[KIND_LABEL]
       if (kind === 'claim') found.claimed = true
-      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_CONTAINER_PORT && p.PublicPort)
-      if (published) found.summary.server = `https://${published.IP === '0.0.0.0' || !published.IP ? '127.0.0.1' : published.IP}:${published.PublicPort}`
+      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
+      if (published) found.summary.server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
       if (kind !== 'node') continue
       const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
       found.summary.nodes.push({

@@ -90,7 +90,8 @@ export class DockerImages implements ImageBuilder {
       if (output.commitAs) {
         const {reference, changes, labels} = output.commitAs
         const [repo, tag] = splitReference(reference)
-        await dockerCall(`commit ${reference}`, () => container.commit({repo, tag, changes: [...changes, ...labelChanges(labels)]}))
+        // The container's own labels (kind=builder) would pass to the image: say what it is instead.
+        await dockerCall(`commit ${reference}`, () => container.commit({repo, tag, changes: [...changes, ...labelChanges({'io.kcluster.kind': 'image', ...labels})]}))
       }
       if (output.exportDirectory) {
         // "<dir>/." makes the archive hold the directory's contents, not the directory.
