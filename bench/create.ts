@@ -10,7 +10,7 @@ import Docker from 'dockerode'
 import {buildNodeImage} from '../src/lifecycle/build-node-image.js'
 import {createCluster} from '../src/lifecycle/create-cluster.js'
 import {deleteClusters} from '../src/lifecycle/delete-cluster.js'
-import {nodeImagesFrom} from '../src/lifecycle/node-images.js'
+import {clusterImagesFrom} from '../src/lifecycle/cluster-images.js'
 import {DockerProvider} from '../src/provider/docker/docker-provider.js'
 
 const {values} = parseArgs({options: {runs: {type: 'string', default: '3'}, idle: {type: 'string', default: '60'}, 'skip-build': {type: 'boolean', default: false}}})
@@ -39,7 +39,7 @@ if (!values['skip-build']) {
 
 for (let i = 0; i < runs; i++) {
   const name = `bench-${i}`
-  const created = await createCluster({name, kubeconfig, wait: '5m'}, {provider, nodeImages: nodeImagesFrom(provider)})
+  const created = await createCluster({name, kubeconfig, wait: '5m'}, {provider, images: clusterImagesFrom(provider)})
   const run: Record<string, unknown> = {createMs: created.durationMs, phases: created.phases}
   console.log(`run ${i + 1}: create to Ready + DNS ${seconds(created.durationMs)}`)
   for (const phase of created.phases) console.log(`    ${phase.step.padEnd(60)} ${seconds(phase.durationMs)}`)

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../cli/base-command.js'
 import {DEFAULT_CLUSTER_NAME} from '../config/cluster-options.js'
 import {createCluster, type CreateResult} from '../lifecycle/create-cluster.js'
-import {nodeImagesFrom} from '../lifecycle/node-images.js'
+import {clusterImagesFrom} from '../lifecycle/cluster-images.js'
 
 export default class Create extends KclusterCommand<CreateResult> {
   static override summary = 'Create a Kubernetes cluster in Docker'
@@ -24,7 +24,7 @@ export default class Create extends KclusterCommand<CreateResult> {
     const provider = this.provider()
     const result = await createCluster(
       {name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig},
-      {provider, nodeImages: nodeImagesFrom(provider), runner: this.stepRunner(), signal: this.abortSignal()},
+      {provider, images: clusterImagesFrom(provider), runner: this.stepRunner(), signal: this.abortSignal()},
     )
     this.logToStderr(`Cluster ${result.name} is up in ${(result.durationMs / 1000).toFixed(1)}s. Context ${result.context} is now current:\n  kubectl cluster-info --context ${result.context}`)
     return result

@@ -4,6 +4,9 @@ import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {UsageError} from '../errors/index.js'
 
+/** The Debian release every image is made of: it keeps systemd 252, which still runs on cgroup v1. */
+export const DEBIAN_RELEASE = 'bookworm'
+
 export interface DebianMirrors {
   /** Archive of the release, its updates and backports. */
   mirror: string

@@ -10,3 +10,4 @@ export {debianRootfsRecipe, type DebianRootfsOptions} from './kinds/debian-rootf
 export {goModuleRecipe, GO_CACHE_VOLUMES, type GoModuleOptions} from './kinds/go-module.js'
 export {dockerfileRecipe, type DockerfileOptions} from './kinds/dockerfile.js'
 export {runAndCommitRecipe, SAVED_IMAGES_PATH, type RunAndCommitOptions} from './kinds/run-and-commit.js'
+export {LOAD_BALANCER_CONFIG_PATH, loadBalancerImageRecipe} from './load-balancer-image.js'

@@ -5,7 +5,7 @@
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {ImageBuilder} from '../provider/image-builder.js'
-import {debianMirrors, type DebianMirrors} from './debian-sources.js'
+import {DEBIAN_RELEASE, debianMirrors, type DebianMirrors} from './debian-sources.js'
 import {DEBIAN_BOOTSTRAP_GO, debianGoBin, debianGoPackage} from './go-toolchain.js'
 import {debianRootfsRecipe} from './kinds/debian-rootfs.js'
 import {dockerfileRecipe} from './kinds/dockerfile.js'
@@ -17,7 +17,6 @@ import type {ImageRecipe} from './recipe.js'
 export const KUBERNETES_VERSION_LABEL = 'io.kcluster.kubernetes-version'
 /** The upstream image names preloaded into the node's containerd, comma-separated. */
 export const PRELOADED_LABEL = 'io.kcluster.preloaded-images'
-const DEBIAN_SUITE = 'bookworm'
 const KUBE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
 const NODE_COMMANDS = ['kubelet', 'kubeadm', 'kubectl']
 /** The binaries image also holds kubeadm's list of the images this version needs. */
@@ -34,9 +33,9 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
   const {root} = options
   const mirrors = options.mirrors ?? debianMirrors()
   const rootfs = (id: string, title: string, list: string, extra: {backports?: boolean; extraPackages?: string[]; changes?: string[]} = {}) =>
-    debianRootfsRecipe({id, title, repository: `kcluster/${id}`, root, suite: DEBIAN_SUITE, mirrors, packageList: `images/rootfs/${list}.packages`, ...extra})
+    debianRootfsRecipe({id, title, repository: `kcluster/${id}`, root, suite: DEBIAN_RELEASE, mirrors, packageList: `images/rootfs/${list}.packages`, ...extra})
 
-  const builder = rootfs('builder', `Go builder image (Debian ${DEBIAN_SUITE} + Go ${DEBIAN_BOOTSTRAP_GO})`, 'builder', {
+  const builder = rootfs('builder', `Go builder image (Debian ${DEBIAN_RELEASE} + Go ${DEBIAN_BOOTSTRAP_GO})`, 'builder', {
     backports: true,
     extraPackages: [debianGoPackage()],
     changes: [`ENV PATH=${debianGoBin()}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`],

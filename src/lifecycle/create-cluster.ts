@@ -6,11 +6,12 @@ import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import {toKclusterError} from '../errors/index.js'
 import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
 import type {Provider} from '../provider/types.js'
-import type {CreateContext, NodeImages} from './create-context.js'
+import type {CreateContext, ClusterImages} from './create-context.js'
 import {required} from './create-context.js'
 import {bootstrapSteps} from './steps/bootstrap.js'
 import {checkPreconditions} from './steps/check-preconditions.js'
 import {claimName, releaseClaim} from './steps/claim-name.js'
+import {ensureLoadBalancerImage} from './steps/ensure-load-balancer-image.js'
 import {ensureNodeImage} from './steps/ensure-node-image.js'
 import {installPodNetwork} from './steps/install-pod-network.js'
 import {labelNodes} from './steps/label-nodes.js'
@@ -40,6 +41,7 @@ export function createSteps(): Step<CreateContext>[] {
     checkPreconditions,
     ensureNodeImage,
     planClusterStep,
+    ensureLoadBalancerImage,
     claimName,
     provisionNodes,
     ...bootstrapSteps,
@@ -71,7 +73,7 @@ class TimedRunner implements StepRunner {
 
 export interface CreateDependencies {
   provider: Provider
-  nodeImages: NodeImages
+  images: ClusterImages
   runner?: StepRunner
   signal?: AbortSignal
 }
@@ -83,9 +85,9 @@ export async function createCluster(input: CreateOptionsInput, dependencies: Cre
 }
 
 /** Creates the cluster a spec describes: the library entry for shapes flags cannot express. */
-export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, {provider, nodeImages, runner = new SequentialStepRunner(), signal = new AbortController().signal}: CreateDependencies): Promise<CreateResult> {
+export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, {provider, images, runner = new SequentialStepRunner(), signal = new AbortController().signal}: CreateDependencies): Promise<CreateResult> {
   const started = Date.now()
-  const ctx: CreateContext = {spec, run, provider, nodeImages, imageBuilt: false, nodes: []}
+  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: []}
   const timed = new TimedRunner(runner)
   try {
     await timed.run(createSteps(), ctx, signal)

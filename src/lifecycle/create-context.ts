@@ -4,10 +4,12 @@ import type {StepContext} from '../progress/step.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
 
-/** Where create gets its node image: the default one is built here when missing. */
-export interface NodeImages {
+/** Where create gets its images: the default ones are built here when missing. */
+export interface ClusterImages {
   /** Ensures the default node image of a version, building what is missing; reports through the step. */
   ensureDefault(kubernetesVersion: string, step: StepContext): Promise<{reference: string; built: boolean}>
+  /** Ensures the load balancer's image, building it when missing. */
+  ensureLoadBalancer(step: StepContext): Promise<{reference: string}>
   /** The Kubernetes version an image says it carries (its label), or undefined; throws when the image is missing. */
   versionOf(reference: string): Promise<string | undefined>
 }
@@ -16,9 +18,10 @@ export interface CreateContext {
   spec: ClusterSpec
   run: RunOptions
   provider: Provider
-  nodeImages: NodeImages
+  images: ClusterImages
   /** The cluster's node image and the Kubernetes version it carries, once ensured. */
   image?: string
+  loadBalancerImage?: string
   kubernetesVersion?: string
   imageBuilt: boolean
   facts?: PlanFacts

@@ -57,6 +57,19 @@ export interface NodeContainerSpec {
   mounts: {hostPath: string; containerPath: string; readOnly: boolean}[]
 }
 
+export interface LoadBalancerContainerSpec {
+  cluster: string
+  /** Host name and network alias. */
+  name: string
+  containerName: string
+  image: string
+  network: string
+  ipv4: string
+  ports: PublishedPort[]
+  /** Written into the container before it starts. */
+  config: {path: string; content: string}
+}
+
 export interface NetworkSpec {
   cluster: string
   name: string
@@ -73,6 +86,7 @@ export interface ClusterSummary {
   /** The API server as published on the host, when a node publishes it. */
   server?: string
   nodes: {name: string; containerName: string; role: NodeRole; state: string; image: string; ipv4: string}[]
+  loadBalancer?: {containerName: string; state: string; ipv4: string}
 }
 
 export interface Provider {
@@ -92,6 +106,7 @@ export interface Provider {
   createNetwork(network: NetworkSpec): Promise<'created' | 'subnet-taken'>
   detectSecurityMode(image: string): Promise<SecurityMode>
   provisionNode(spec: NodeContainerSpec): Promise<Node>
+  provisionLoadBalancer(spec: LoadBalancerContainerSpec): Promise<void>
   listClusters(): Promise<ClusterSummary[]>
   listNodes(cluster: string): Promise<Node[]>
   /** Removes every container, volume and network labelled with the cluster; "already gone" is fine. */

@@ -2,9 +2,9 @@
 // state (claims, networks, node containers) and answers the commands create
 // runs in nodes the way a healthy cluster would, unless a test says otherwise.
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
-import type {NodeImages} from '../../src/lifecycle/create-context.js'
+import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
-import type {ClusterSummary, ExecOptions, ExecResult, NetworkSpec, Node, NodeContainerSpec, Provider, SecurityMode} from '../../src/provider/types.js'
+import type {ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
 clusters:
@@ -88,6 +88,7 @@ export class FakeProvider implements Provider {
   readonly claims = new Set<string>()
   readonly networks = new Map<string, NetworkSpec>()
   readonly nodes: FakeNode[] = []
+  readonly loadBalancers: LoadBalancerContainerSpec[] = []
   readonly deleted: string[] = []
   /** Subnets a "concurrent create" takes the first time they are asked for. */
   subnetsTakenOnce: string[] = []
@@ -142,6 +143,11 @@ export class FakeProvider implements Provider {
     return node
   }
 
+  async provisionLoadBalancer(spec: LoadBalancerContainerSpec): Promise<void> {
+    this.loadBalancers.push(spec)
+    this.log.push(`load balancer ${spec.name} ${spec.ipv4}`)
+  }
+
   async listClusters(): Promise<ClusterSummary[]> {
     const names = new Set([...this.claims, ...this.existing, ...this.nodes.map((n) => n.spec.cluster)])
     return [...names].map((name) => ({name, state: 'running' as const, nodes: []}))
@@ -179,7 +185,7 @@ export class FakeProvider implements Provider {
   }
 }
 
-export function fakeNodeImages(labels: Record<string, Record<string, string>> = {}): NodeImages & {built: string[]} {
+export function fakeClusterImages(labels: Record<string, Record<string, string>> = {}): ClusterImages & {built: string[]} {
   const built: string[] = []
   return {
     built,
@@ -187,6 +193,7 @@ export function fakeNodeImages(labels: Record<string, Record<string, string>> = 
       built.push(version)
       return {reference: `kcluster/node:${version}-test`, built: false}
     },
+    ensureLoadBalancer: async () => ({reference: 'kcluster/load-balancer:test'}),
     versionOf: async (reference) => {
       const found = labels[reference]
       if (!found) throw new Error(`no image ${reference}`)

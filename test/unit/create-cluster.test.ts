@@ -8,7 +8,7 @@ import yaml from 'js-yaml'
 import {ClusterExistsError, CommandFailedError, InterruptedError, InvalidInputError, KclusterError, NodeNotRunningError, TimeoutError} from '../../src/errors/index.js'
 import {createCluster, createSteps} from '../../src/lifecycle/create-cluster.js'
 import {SequentialStepRunner, type ProgressEvent} from '../../src/progress/step.js'
-import {FakeProvider, fakeNodeImages} from '../fakes/provider.js'
+import {FakeProvider, fakeClusterImages} from '../fakes/provider.js'
 
 const OTHER = 'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: "https://other.example:6443"}\nusers:\n- name: other\n  user: {token: abc}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\n'
 
@@ -18,9 +18,9 @@ function kubeconfigFile(content?: string): string {
   return file
 }
 
-function run(provider: FakeProvider, input: Parameters<typeof createCluster>[0], options: {signal?: AbortSignal; images?: ReturnType<typeof fakeNodeImages>} = {}) {
+function run(provider: FakeProvider, input: Parameters<typeof createCluster>[0], options: {signal?: AbortSignal; images?: ReturnType<typeof fakeClusterImages>} = {}) {
   const events: ProgressEvent[] = []
-  const promise = createCluster(input, {provider, nodeImages: options.images ?? fakeNodeImages(), runner: new SequentialStepRunner((e) => events.push(e)), signal: options.signal})
+  const promise = createCluster(input, {provider, images: options.images ?? fakeClusterImages(), runner: new SequentialStepRunner((e) => events.push(e)), signal: options.signal})
   return {promise, events}
 }
 
@@ -32,8 +32,10 @@ describe('createCluster with a fake provider', () => {
     const kubeconfig = kubeconfigFile(OTHER)
     const {promise, events} = run(provider, {name: 'dev', kubeconfig})
     const result = await promise
-    assert.deepEqual(stepIds(events, 'start'), createSteps().filter((s) => !['join-control-planes', 'join-workers', 'label-nodes'].includes(s.id)).map((s) => s.id))
-    assert.deepEqual(stepIds(events, 'skip'), ['join-control-planes', 'join-workers', 'label-nodes'])
+    const skipped = ['ensure-load-balancer-image', 'join-control-planes', 'join-workers', 'label-nodes']
+    assert.deepEqual(stepIds(events, 'start'), createSteps().filter((s) => !skipped.includes(s.id)).map((s) => s.id))
+    assert.deepEqual(stepIds(events, 'skip'), skipped)
+    assert.deepEqual(provider.loadBalancers, [])
     assert.equal(result.server, 'https://127.0.0.1:40123')
     assert.deepEqual(result.nodes, [{name: 'dev-control-plane', containerName: 'kcluster.dev.control-plane', role: 'control-plane', ipv4: '172.30.0.10'}])
     assert.equal(result.kubernetesVersion, 'v1.34.4')
@@ -54,7 +56,7 @@ describe('createCluster with a fake provider', () => {
     await createClusterFromSpec(
       {name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
       {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
-      {provider: three, nodeImages: fakeNodeImages(), runner: new SequentialStepRunner((e) => events.push(e))},
+      {provider: three, images: fakeClusterImages(), runner: new SequentialStepRunner((e) => events.push(e))},
     )
     const kubeadm = (name: string) => three.node(name).commands.filter((c) => c[0] === 'kubeadm').map((c) => c[1])
     assert.deepEqual(kubeadm('dev-control-plane'), ['init'])
@@ -76,7 +78,7 @@ describe('createCluster with a fake provider', () => {
     await createClusterFromSpec(
       {name: 'ha', nodes: [{role: 'control-plane'}, {role: 'control-plane'}, {role: 'control-plane'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
       {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
-      {provider, nodeImages: fakeNodeImages()},
+      {provider, images: fakeClusterImages()},
     )
     const kubeadmOrder = provider.log.filter((l) => / kubeadm /.test(l)).map((l) => l.split(':')[0])
     assert.deepEqual(kubeadmOrder, ['exec ha-control-plane', 'exec ha-control-plane2', 'exec ha-control-plane3', 'exec ha-worker'])
@@ -84,6 +86,13 @@ describe('createCluster with a fake provider', () => {
     const join = yaml.load(provider.node('ha-control-plane3').files.get('/etc/kcluster/kubeadm.yaml')!) as any
     assert.equal(join.controlPlane.localAPIEndpoint.advertiseAddress, '172.30.0.12')
     assert.equal(join.discovery.bootstrapToken.apiServerEndpoint, 'ha-load-balancer:6443')
+    // The load balancer starts with the nodes, before kubeadm, publishing the API port and checking every control plane.
+    const [lb] = provider.loadBalancers
+    assert.equal(lb?.containerName, 'kcluster.ha.load-balancer')
+    assert.equal(lb?.image, 'kcluster/load-balancer:test')
+    assert.deepEqual(lb?.ports, [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}])
+    assert.deepEqual(lb?.config.content.match(/server \S+ \S+/g), ['server ha-control-plane 172.30.0.10:6443', 'server ha-control-plane2 172.30.0.11:6443', 'server ha-control-plane3 172.30.0.12:6443'])
+    assert.ok(provider.log.indexOf('load balancer ha-load-balancer 172.30.0.2') < provider.log.findIndex((l) => / kubeadm init/.test(l)))
   })
 
   test('a name another create holds: CLUSTER_EXISTS, and nothing of the other is deleted', async () => {
@@ -108,7 +117,7 @@ describe('createCluster with a fake provider', () => {
       createClusterFromSpec(
         {name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
         {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfig},
-        {provider, nodeImages: fakeNodeImages(), runner: new SequentialStepRunner((e) => events.push(e))},
+        {provider, images: fakeClusterImages(), runner: new SequentialStepRunner((e) => events.push(e))},
       ),
       (error: unknown) => error instanceof CommandFailedError && /kubelet-start/.test(String(error.details?.output)) && (error.details?.commandLine as string).startsWith('docker exec kcluster.dev.worker kubeadm join'),
     )
@@ -197,7 +206,7 @@ describe('createCluster with a fake provider', () => {
 
   test('--image: kubeadm gets the version the image carries, not the default', async () => {
     const provider = new FakeProvider()
-    const images = fakeNodeImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
+    const images = fakeClusterImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
     const result = await run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), image: 'me/node:dev'}, {images}).promise
     assert.equal(result.kubernetesVersion, 'v1.34.1')
     const init = yaml.loadAll(provider.node('dev-control-plane').files.get('/etc/kcluster/kubeadm.yaml')!) as any[]
@@ -207,7 +216,7 @@ describe('createCluster with a fake provider', () => {
 
   test('--image with another --kubernetes-version is refused before anything is created', async () => {
     const provider = new FakeProvider()
-    const images = fakeNodeImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
+    const images = fakeClusterImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
     await assert.rejects(run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), image: 'me/node:dev', kubernetesVersion: 'v1.34.4'}, {images}).promise, InvalidInputError)
     assert.equal(provider.claims.size + provider.nodes.length, 0)
   })

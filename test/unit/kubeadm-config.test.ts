@@ -3,6 +3,7 @@ import {describe, test} from 'node:test'
 import yaml from 'js-yaml'
 import {defaultNetworking, type NodeRole} from '../../src/config/cluster-spec.js'
 import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
+import {loadBalancerConfig} from '../../src/lifecycle/load-balancer.js'
 import {cniConfig, nodeNetworkScript} from '../../src/lifecycle/pod-network.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
 
@@ -87,5 +88,19 @@ describe('pod network', () => {
     const script = nodeNetworkScript('10.244.0.0/16', [{podCidr: '10.244.1.0/24', via: '172.30.0.100'}])
     assert.match(script, /^ip route replace 10\.244\.1\.0\/24 via 172\.30\.0\.100$/m)
     assert.match(script, /iptables -t nat -C POSTROUTING -s 10\.244\.0\.0\/16 ! -d 10\.244\.0\.0\/16 .* \|\| iptables -t nat -A POSTROUTING/)
+  })
+})
+
+describe('load balancer configuration', () => {
+  test('passes TLS through to every control plane that answers /healthz, by fixed address', () => {
+    const config = loadBalancerConfig(plan(['control-plane', 'control-plane', 'control-plane', 'worker']))
+    assert.match(config, /^frontend kube-apiserver\n  bind \*:6443$/m)
+    assert.match(config, /^  mode tcp$/m)
+    assert.match(config, /^  option httpchk GET \/healthz$/m)
+    assert.deepEqual(config.match(/^  server .*$/gm), [
+      '  server dev-control-plane 172.30.0.10:6443 check check-ssl verify none inter 1s fall 2 rise 1',
+      '  server dev-control-plane2 172.30.0.11:6443 check check-ssl verify none inter 1s fall 2 rise 1',
+      '  server dev-control-plane3 172.30.0.12:6443 check check-ssl verify none inter 1s fall 2 rise 1',
+    ])
   })
 })

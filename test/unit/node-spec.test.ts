@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import * as tar from 'tar'
-import {networkCreateOptions, nodeContainerSpec} from '../../src/provider/docker/container-spec.js'
+import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec} from '../../src/provider/docker/container-spec.js'
 import {splitReference} from '../../src/provider/docker/images.js'
 import {tarOfOneFile} from '../../src/provider/docker/tar-entry.js'
 import type {NodeContainerSpec} from '../../src/provider/types.js'
@@ -69,6 +69,27 @@ describe('nodeContainerSpec', () => {
     assert.deepEqual((c.HostConfig as any).PortBindings, {})
     assert.deepEqual(c.ExposedPorts, {})
     assert.ok((c.HostConfig as any).Mounts.some((m: any) => m.Type === 'bind' && m.Source === '/srv/data' && m.Target === '/data' && m.ReadOnly === true))
+  })
+})
+
+describe('loadBalancerContainerSpec', () => {
+  test('a plain container with its fixed address, its alias and the published API port', () => {
+    const c = loadBalancerContainerSpec({
+      cluster: 'ha',
+      name: 'ha-load-balancer',
+      containerName: 'kcluster.ha.load-balancer',
+      image: 'kcluster/load-balancer:abc',
+      network: 'kcluster-ha',
+      ipv4: '172.30.0.2',
+      ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}],
+      config: {path: '/usr/local/etc/haproxy/haproxy.cfg', content: ''},
+    })
+    assert.equal(c.name, 'kcluster.ha.load-balancer')
+    assert.equal(c.Labels?.['io.kcluster.kind'], 'load-balancer')
+    assert.equal(c.Labels?.['io.kcluster.cluster'], 'ha')
+    assert.equal((c.HostConfig as any).Privileged, undefined)
+    assert.deepEqual((c.HostConfig as any).PortBindings, {'6443/tcp': [{HostIp: '127.0.0.1', HostPort: '40123'}]})
+    assert.deepEqual(c.NetworkingConfig?.EndpointsConfig?.['kcluster-ha'], {Aliases: ['ha-load-balancer'], IPAMConfig: {IPv4Address: '172.30.0.2'}})
   })
 })
 

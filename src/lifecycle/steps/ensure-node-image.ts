@@ -11,13 +11,13 @@ export const ensureNodeImage: Step<CreateContext> = {
     const given = ctx.spec.image
     if (given === undefined) {
       const version = ctx.spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION
-      const ensured = await ctx.nodeImages.ensureDefault(version, step)
+      const ensured = await ctx.images.ensureDefault(version, step)
       ctx.image = ensured.reference
       ctx.imageBuilt = ensured.built
       ctx.kubernetesVersion = version
       return
     }
-    const labelled = await ctx.nodeImages.versionOf(given)
+    const labelled = await ctx.images.versionOf(given)
     const stated = ctx.spec.kubernetesVersion
     if (labelled !== undefined && stated !== undefined && labelled !== stated) {
       throw new InvalidInputError([{field: 'kubernetesVersion', message: `${stated} differs from ${labelled}, the version node image ${given} carries; leave the version out to use the image's`}])

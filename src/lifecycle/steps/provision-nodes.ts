@@ -4,6 +4,8 @@ import type {Node} from '../../provider/types.js'
 import {DockerOperationError} from '../../errors/index.js'
 import type {CreateContext} from '../create-context.js'
 import {required} from '../create-context.js'
+import {LOAD_BALANCER_CONFIG_PATH} from '../../images/index.js'
+import {loadBalancerConfig} from '../load-balancer.js'
 import {waitFor} from '../wait.js'
 import {planWithFacts} from './plan-cluster.js'
 
@@ -36,6 +38,22 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
   })
 }
 
+async function provisionLoadBalancer(ctx: CreateContext): Promise<void> {
+  const plan = required(ctx.plan, 'the plan')
+  const lb = plan.loadBalancer
+  if (!lb) return
+  await ctx.provider.provisionLoadBalancer({
+    cluster: plan.name,
+    name: lb.name,
+    containerName: lb.containerName,
+    image: required(ctx.loadBalancerImage, 'the load balancer image'),
+    network: plan.network.name,
+    ipv4: lb.ipv4,
+    ports: lb.ports,
+    config: {path: LOAD_BALANCER_CONFIG_PATH, content: loadBalancerConfig(plan)},
+  })
+}
+
 export const provisionNodes: Step<CreateContext> = {
   id: 'provision-nodes',
   title: 'Start the node containers',
@@ -45,7 +63,8 @@ export const provisionNodes: Step<CreateContext> = {
     const plan = required(ctx.plan, 'the plan')
     step.report(`${plan.nodes.length} ${securityMode} container(s) on ${plan.network.name} (${plan.network.subnet})`)
     // In parallel, failing fast; the rollback removes whatever did start.
-    ctx.nodes = await Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned)))
+    const [nodes] = await Promise.all([Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned))), provisionLoadBalancer(ctx)])
+    ctx.nodes = nodes
     step.report('waiting for systemd and containerd')
     await Promise.all(
       ctx.nodes.map((node) =>

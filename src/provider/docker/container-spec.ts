@@ -2,7 +2,7 @@
 // shape of a node container is tested without Docker.
 import type Docker from 'dockerode'
 import {clusterLabels, NODE_NAME_LABEL, ROLE_LABEL, varVolumeName} from '../labels.js'
-import type {NodeContainerSpec, NetworkSpec} from '../types.js'
+import type {LoadBalancerContainerSpec, NodeContainerSpec, NetworkSpec, PublishedPort} from '../types.js'
 
 export interface HostFacts {
   /** /dev/kmsg exists on this machine (kubelet's OOM watcher reads it). */
@@ -24,11 +24,22 @@ export function restrictedHostConfig(): Docker.HostConfig {
   } as Docker.HostConfig
 }
 
+const portKey = (p: PublishedPort) => `${p.containerPort}/${p.protocol}`
+
+/** Ports are chosen at plan time and pinned: a restarted container keeps them. */
+function published(ports: PublishedPort[]): Pick<Docker.ContainerCreateOptions, 'ExposedPorts'> & {PortBindings: Record<string, {HostIp: string; HostPort: string}[]>} {
+  const bindings: Record<string, {HostIp: string; HostPort: string}[]> = {}
+  for (const port of ports) (bindings[portKey(port)] ??= []).push({HostIp: port.hostAddress, HostPort: String(port.hostPort)})
+  return {ExposedPorts: Object.fromEntries(ports.map((p) => [portKey(p), {}])), PortBindings: bindings}
+}
+
+function onNetwork(network: string, name: string, ipv4: string): Docker.ContainerCreateOptions['NetworkingConfig'] {
+  return {EndpointsConfig: {[network]: {Aliases: [name], IPAMConfig: {IPv4Address: ipv4}}}}
+}
+
 export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Docker.ContainerCreateOptions {
   const privileged = spec.securityMode === 'privileged'
-  const portKey = (p: NodeContainerSpec['ports'][number]) => `${p.containerPort}/${p.protocol}`
-  const portBindings: Record<string, {HostIp: string; HostPort: string}[]> = {}
-  for (const port of spec.ports) (portBindings[portKey(port)] ??= []).push({HostIp: port.hostAddress, HostPort: String(port.hostPort)})
+  const ports = published(spec.ports)
   const hostConfig: Docker.HostConfig & {CgroupnsMode?: string} = {
     ...(privileged ? {Privileged: true, SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'label=disable']} : restrictedHostConfig()),
     // A private cgroup namespace roots the node's cgroups at its own container.
@@ -44,8 +55,7 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     NetworkMode: spec.network,
     RestartPolicy: {Name: 'on-failure', MaximumRetryCount: 1},
     Init: false,
-    // Ports are chosen at plan time and pinned: a restarted node keeps them.
-    PortBindings: portBindings,
+    PortBindings: ports.PortBindings,
   }
   return {
     name: spec.containerName,
@@ -55,9 +65,22 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     Env: ['container=docker'],
     StopSignal: 'SIGRTMIN+3',
     Tty: true,
-    ExposedPorts: Object.fromEntries(spec.ports.map((p) => [portKey(p), {}])),
+    ExposedPorts: ports.ExposedPorts,
     HostConfig: hostConfig,
-    NetworkingConfig: {EndpointsConfig: {[spec.network]: {Aliases: [spec.name], IPAMConfig: {IPv4Address: spec.ipv4}}}},
+    NetworkingConfig: onNetwork(spec.network, spec.name, spec.ipv4),
+  }
+}
+
+export function loadBalancerContainerSpec(spec: LoadBalancerContainerSpec): Docker.ContainerCreateOptions {
+  const ports = published(spec.ports)
+  return {
+    name: spec.containerName,
+    Hostname: spec.name,
+    Image: spec.image,
+    Labels: clusterLabels(spec.cluster, 'load-balancer', {[NODE_NAME_LABEL]: spec.name}),
+    ExposedPorts: ports.ExposedPorts,
+    HostConfig: {NetworkMode: spec.network, PortBindings: ports.PortBindings, RestartPolicy: {Name: 'on-failure', MaximumRetryCount: 1}},
+    NetworkingConfig: onNetwork(spec.network, spec.name, spec.ipv4),
   }
 }
 

@@ -3,15 +3,16 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {createServer} from 'node:net'
+import {posix} from 'node:path'
 import os from 'node:os'
 import type Docker from 'dockerode'
 import {API_SERVER_PORT, clientAddress} from '../../config/api-server.js'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
 import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
-import type {ClusterState, ClusterSummary, ExecOptions, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, SecurityMode} from '../types.js'
+import type {ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
-import {networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
+import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
@@ -136,6 +137,15 @@ export class DockerProvider implements Provider {
     return this.node({id: container.id, containerName: spec.containerName, name: spec.name, role: spec.role, ipv4: spec.ipv4})
   }
 
+  async provisionLoadBalancer(spec: LoadBalancerContainerSpec): Promise<void> {
+    const container = await dockerCall(`create the load balancer ${spec.containerName}`, () => this.docker.createContainer(loadBalancerContainerSpec(spec)))
+    // The configuration goes in before the start, so HAProxy never runs without it.
+    await dockerCall(`write the configuration of ${spec.containerName}`, () =>
+      writeFileInContainer(this.docker, container.id, spec.config.path, spec.config.content, 0o644, () => Promise.reject(new Error(`${posix.dirname(spec.config.path)} is missing in ${spec.image}`))),
+    )
+    await dockerCall(`start the load balancer ${spec.containerName}`, () => container.start())
+  }
+
   async listClusters(): Promise<ClusterSummary[]> {
     const [containers, networks] = await dockerCall('list clusters', () =>
       Promise.all([this.docker.listContainers({all: true, filters: {label: [CLUSTER_LABEL]}}), this.docker.listNetworks({filters: {label: [`${KIND_LABEL}=network`]}})]),
@@ -152,22 +162,24 @@ export class DockerProvider implements Provider {
       if (kind === 'claim') found.claimed = true
       const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
       if (published) found.summary.server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
-      if (kind !== 'node') continue
       const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
+      const ipv4 = Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? ''
+      if (kind === 'load-balancer') found.summary.loadBalancer = {containerName, state: c.State, ipv4}
+      if (kind !== 'node') continue
       found.summary.nodes.push({
         name: c.Labels[NODE_NAME_LABEL] ?? containerName,
         containerName,
         role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole,
         state: c.State,
         image: c.Image,
-        ipv4: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? '',
+        ipv4,
       })
     }
     // A network left by an interrupted create still names a cluster.
     for (const n of networks) if (n.Labels?.[CLUSTER_LABEL]) entry(n.Labels[CLUSTER_LABEL])
     for (const {claimed, summary} of byName.values()) {
       summary.nodes.sort((a, b) => a.name.localeCompare(b.name))
-      summary.state = clusterState(claimed, summary.nodes.map((n) => n.state))
+      summary.state = clusterState(claimed, [...summary.nodes.map((n) => n.state), ...(summary.loadBalancer ? [summary.loadBalancer.state] : [])])
     }
     return [...byName.values()].map((e) => e.summary).sort((a, b) => a.name.localeCompare(b.name))
   }

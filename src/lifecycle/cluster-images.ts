@@ -1,14 +1,18 @@
-// Where create gets node images from: the image recipes, through the provider's image builder.
+// Where create gets its images from: the image recipes, through the provider's image builder.
 import {UsageError} from '../errors/index.js'
-import {ensureImage, KUBERNETES_VERSION_LABEL, nodeImageRecipe} from '../images/index.js'
+import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImageRecipe} from '../images/index.js'
 import type {Provider} from '../provider/types.js'
-import type {NodeImages} from './create-context.js'
+import type {ClusterImages} from './create-context.js'
 
-export function nodeImagesFrom(provider: Pick<Provider, 'images'>): NodeImages {
+export function clusterImagesFrom(provider: Pick<Provider, 'images'>): ClusterImages {
   return {
     ensureDefault: async (kubernetesVersion, step) => {
       const ensured = await ensureImage(nodeImageRecipe(kubernetesVersion), {builder: provider.images, report: step.report, signal: step.signal})
       return {reference: ensured.reference, built: ensured.built}
+    },
+    ensureLoadBalancer: async (step) => {
+      const ensured = await ensureImage(loadBalancerImageRecipe(), {builder: provider.images, report: step.report, signal: step.signal})
+      return {reference: ensured.reference}
     },
     versionOf: async (reference) => {
       const info = await provider.images.inspect(reference)
