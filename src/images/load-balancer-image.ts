@@ -5,7 +5,7 @@ import {debianRootfsRecipe} from './kinds/debian-rootfs.js'
 import type {ImageRecipe} from './recipe.js'
 
 /** Where create puts the HAProxy configuration before the container starts. */
-export const LOAD_BALANCER_CONFIG_PATH = '/usr/local/etc/haproxy/haproxy.cfg'
+export const LOAD_BALANCER_CONFIG_PATH = '/etc/haproxy/haproxy.cfg'
 
 export function loadBalancerImageRecipe(options: {root?: string; mirrors?: DebianMirrors} = {}): ImageRecipe {
   return debianRootfsRecipe({
@@ -17,6 +17,6 @@ export function loadBalancerImageRecipe(options: {root?: string; mirrors?: Debia
     mirrors: options.mirrors ?? debianMirrors(),
     packageList: 'images/rootfs/load-balancer.packages',
     // -W: master-worker, so a SIGUSR2 reloads a rewritten configuration without dropping connections.
-    changes: [`ENTRYPOINT ["/usr/sbin/haproxy", "-W", "-db", "-f", "${LOAD_BALANCER_CONFIG_PATH}"]`, 'STOPSIGNAL SIGUSR1'],
+    changes: [`ENTRYPOINT ["/usr/sbin/haproxy", "-W", "-db", "-f", "${LOAD_BALANCER_CONFIG_PATH}"]`],
   })
 }

@@ -10,7 +10,8 @@ export function loadBalancerConfig(plan: ClusterPlan): string {
     .map((node) => `  server ${node.name} ${node.ipv4}:${API_SERVER_PORT} check check-ssl verify none inter 1s fall 2 rise 1`)
   return [
     'global',
-    '  maxconn 20000',
+    // Each connection takes two descriptors; a container's limit may be as low as 20000.
+    '  maxconn 4000',
     'defaults',
     '  mode tcp',
     '  timeout connect 5s',

@@ -82,7 +82,7 @@ describe('loadBalancerContainerSpec', () => {
       network: 'kcluster-ha',
       ipv4: '172.30.0.2',
       ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}],
-      config: {path: '/usr/local/etc/haproxy/haproxy.cfg', content: ''},
+      config: {path: '/etc/haproxy/haproxy.cfg', content: ''},
     })
     assert.equal(c.name, 'kcluster.ha.load-balancer')
     assert.equal(c.Labels?.['io.kcluster.kind'], 'load-balancer')
