@@ -19,6 +19,9 @@ export const KUBERNETES_VERSION_LABEL = 'io.kcluster.kubernetes-version'
 export const PRELOADED_LABEL = 'io.kcluster.preloaded-images'
 const KUBE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
 const NODE_COMMANDS = ['kubelet', 'kubeadm', 'kubectl']
+/** The storage images preloaded beside them: `provisioner=<reference>,helper=<reference>`. */
+export const STORAGE_IMAGES_LABEL = 'io.kcluster.storage-images'
+export const LOCAL_PATH_PROVISIONER_VERSION = 'v0.0.30'
 /** The binaries image also holds kubeadm's list of the images this version needs. */
 const UPSTREAM_IMAGES_FILE = '/images.txt'
 
@@ -61,6 +64,28 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     component('coredns', 'CoreDNS image', {BINARIES: binaries}),
     component('pause', 'pause image', {BINARIES: binaries}),
   ]
+  // Dynamic volumes for the default StorageClass: the provisioner and the image of its helper pods.
+  const storageBinaries = goModuleRecipe({
+    id: 'storage-binaries',
+    title: 'Compile the local-path provisioner from its Go module',
+    repository: 'kcluster/storage-binaries',
+    tagPrefix: LOCAL_PATH_PROVISIONER_VERSION,
+    root,
+    builder,
+    source: 'images/storage',
+    script: 'build.sh',
+    args: [LOCAL_PATH_PROVISIONER_VERSION],
+  })
+  const provisioner = dockerfileRecipe({
+    id: 'local-path-provisioner',
+    title: 'local-path provisioner image',
+    repository: 'kcluster/local-path-provisioner',
+    tagPrefix: LOCAL_PATH_PROVISIONER_VERSION,
+    root,
+    dockerfile: 'images/dockerfiles/local-path-provisioner.Dockerfile',
+    images: {BINARIES: storageBinaries},
+  })
+  const storageHelper = dockerfileRecipe({id: 'storage-helper', title: 'Storage helper image (busybox)', repository: 'kcluster/storage-helper', root, dockerfile: 'images/dockerfiles/storage-helper.Dockerfile', images: {BASE: nodeBase}})
   const staged = dockerfileRecipe({
     id: 'node-staged',
     title: 'Node image layers',
@@ -90,7 +115,7 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     tagPrefix: kubernetesVersion,
     root,
     base: staged,
-    saveImages: components,
+    saveImages: [...components, provisioner, storageHelper],
     uses: [binaries],
     nodePowers: true,
     tmpfs: {'/run': 'rw', '/tmp': 'rw,exec', '/preload-root': 'rw,exec'},
@@ -107,7 +132,11 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
       return {
         script: preloadScript(renames),
         changes: ['ENTRYPOINT ["/usr/local/bin/kcluster-entrypoint"]', 'CMD []'],
-        labels: {[KUBERNETES_VERSION_LABEL]: kubernetesVersion, [PRELOADED_LABEL]: upstream.join(',')},
+        labels: {
+          [KUBERNETES_VERSION_LABEL]: kubernetesVersion,
+          [PRELOADED_LABEL]: upstream.join(','),
+          [STORAGE_IMAGES_LABEL]: `provisioner=${ctx.dependencies[provisioner.id]},helper=${ctx.dependencies[storageHelper.id]}`,
+        },
       }
     },
   })

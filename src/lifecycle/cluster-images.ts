@@ -1,8 +1,8 @@
 // Where create gets its images from: the image recipes, through the provider's image builder.
 import {UsageError} from '../errors/index.js'
-import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImageRecipe} from '../images/index.js'
+import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImageRecipe, STORAGE_IMAGES_LABEL} from '../images/index.js'
 import type {Provider} from '../provider/types.js'
-import type {ClusterImages} from './create-context.js'
+import type {ClusterImages, NodeImageFacts} from './create-context.js'
 
 export function clusterImagesFrom(provider: Pick<Provider, 'images'>): ClusterImages {
   return {
@@ -14,10 +14,20 @@ export function clusterImagesFrom(provider: Pick<Provider, 'images'>): ClusterIm
       const ensured = await ensureImage(loadBalancerImageRecipe(), {builder: provider.images, report: step.report, signal: step.signal})
       return {reference: ensured.reference}
     },
-    versionOf: async (reference) => {
+    describe: async (reference) => {
       const info = await provider.images.inspect(reference)
       if (!info) throw new UsageError(`node image ${reference} does not exist`, 'build it with `kcluster build node-image --image <name>` or leave out --image')
-      return info.labels[KUBERNETES_VERSION_LABEL]
+      return nodeImageFacts(info.labels)
     },
   }
+}
+
+/** Reads what a node image's labels say it carries. */
+export function nodeImageFacts(labels: Record<string, string>): NodeImageFacts {
+  const facts: NodeImageFacts = {}
+  const version = labels[KUBERNETES_VERSION_LABEL]
+  if (version) facts.kubernetesVersion = version
+  const storage = Object.fromEntries((labels[STORAGE_IMAGES_LABEL] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]))
+  if (storage.provisioner && storage.helper) facts.storage = {provisioner: storage.provisioner, helper: storage.helper}
+  return facts
 }

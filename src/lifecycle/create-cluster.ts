@@ -14,6 +14,7 @@ import {claimName, releaseClaim} from './steps/claim-name.js'
 import {ensureLoadBalancerImage} from './steps/ensure-load-balancer-image.js'
 import {ensureNodeImage} from './steps/ensure-node-image.js'
 import {installPodNetwork} from './steps/install-pod-network.js'
+import {installStorage} from './steps/install-storage.js'
 import {labelNodes} from './steps/label-nodes.js'
 import {planClusterStep} from './steps/plan-cluster.js'
 import {provisionNodes} from './steps/provision-nodes.js'
@@ -47,6 +48,7 @@ export function createSteps(): Step<CreateContext>[] {
     ...bootstrapSteps,
     labelNodes,
     installPodNetwork,
+    installStorage,
     waitReady,
     // The kubeconfig is written last: a create that fails never leaves an entry behind.
     writeKubeconfig,

@@ -10,8 +10,14 @@ export interface ClusterImages {
   ensureDefault(kubernetesVersion: string, step: StepContext): Promise<{reference: string; built: boolean}>
   /** Ensures the load balancer's image, building it when missing. */
   ensureLoadBalancer(step: StepContext): Promise<{reference: string}>
-  /** The Kubernetes version an image says it carries (its label), or undefined; throws when the image is missing. */
-  versionOf(reference: string): Promise<string | undefined>
+  /** What a node image says it carries (its labels); throws when the image is missing. */
+  describe(reference: string): Promise<NodeImageFacts>
+}
+
+export interface NodeImageFacts {
+  kubernetesVersion?: string
+  /** The preloaded images of the default storage, when the image has them. */
+  storage?: {provisioner: string; helper: string}
 }
 
 export interface CreateContext {
@@ -22,6 +28,7 @@ export interface CreateContext {
   /** The cluster's node image and the Kubernetes version it carries, once ensured. */
   image?: string
   loadBalancerImage?: string
+  storageImages?: NodeImageFacts['storage']
   kubernetesVersion?: string
   imageBuilt: boolean
   facts?: PlanFacts

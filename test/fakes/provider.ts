@@ -194,10 +194,11 @@ export function fakeClusterImages(labels: Record<string, Record<string, string>>
       return {reference: `kcluster/node:${version}-test`, built: false}
     },
     ensureLoadBalancer: async () => ({reference: 'kcluster/load-balancer:test'}),
-    versionOf: async (reference) => {
+    describe: async (reference) => {
+      if (reference.endsWith('-test')) return {kubernetesVersion: reference.split(':')[1]!.replace(/-test$/, ''), storage: {provisioner: 'kcluster/local-path-provisioner:test', helper: 'kcluster/storage-helper:test'}}
       const found = labels[reference]
       if (!found) throw new Error(`no image ${reference}`)
-      return found['io.kcluster.kubernetes-version']
+      return {kubernetesVersion: found['io.kcluster.kubernetes-version']}
     },
   }
 }

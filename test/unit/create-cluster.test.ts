@@ -44,6 +44,8 @@ describe('createCluster with a fake provider', () => {
     assert.equal(config['current-context'], 'kcluster-dev')
     assert.ok(config.contexts.some((c: any) => c.name === 'other'))
     assert.equal(provider.log.at(-1), 'release dev')
+    const apply = provider.node('dev-control-plane').commands.find((c) => c.includes('apply'))
+    assert.ok(apply?.includes('-f') && apply.at(-1) === '-', 'the storage manifest goes in through kubectl apply')
     assert.equal(provider.claims.size, 0)
     assert.deepEqual(provider.deleted, [])
   })
@@ -212,6 +214,7 @@ describe('createCluster with a fake provider', () => {
     const init = yaml.loadAll(provider.node('dev-control-plane').files.get('/etc/kcluster/kubeadm.yaml')!) as any[]
     assert.equal(init.find((d) => d.kind === 'ClusterConfiguration').kubernetesVersion, 'v1.34.1')
     assert.deepEqual(images.built, [], 'a given image is never built')
+    assert.equal(provider.node('dev-control-plane').commands.some((c) => c.includes('apply')), false, 'no storage without its images in the node image')
   })
 
   test('--image with another --kubernetes-version is refused before anything is created', async () => {

@@ -15,9 +15,12 @@ export const ensureNodeImage: Step<CreateContext> = {
       ctx.image = ensured.reference
       ctx.imageBuilt = ensured.built
       ctx.kubernetesVersion = version
+      ctx.storageImages = (await ctx.images.describe(ensured.reference)).storage
       return
     }
-    const labelled = await ctx.images.versionOf(given)
+    const facts = await ctx.images.describe(given)
+    ctx.storageImages = facts.storage
+    const labelled = facts.kubernetesVersion
     const stated = ctx.spec.kubernetesVersion
     if (labelled !== undefined && stated !== undefined && labelled !== stated) {
       throw new InvalidInputError([{field: 'kubernetesVersion', message: `${stated} differs from ${labelled}, the version node image ${given} carries; leave the version out to use the image's`}])
