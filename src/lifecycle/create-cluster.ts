@@ -9,6 +9,7 @@ import type {Provider} from '../provider/types.js'
 import type {CreateContext, ClusterImages} from './create-context.js'
 import {required} from './create-context.js'
 import {bootstrapSteps} from './steps/bootstrap.js'
+import {checkHostPorts} from './steps/check-host-ports.js'
 import {checkPreconditions} from './steps/check-preconditions.js'
 import {claimName, releaseClaim} from './steps/claim-name.js'
 import {ensureLoadBalancerImage} from './steps/ensure-load-balancer-image.js'
@@ -42,6 +43,7 @@ export function createSteps(): Step<CreateContext>[] {
     checkPreconditions,
     ensureNodeImage,
     planClusterStep,
+    checkHostPorts,
     ensureLoadBalancerImage,
     claimName,
     provisionNodes,

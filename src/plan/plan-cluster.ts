@@ -32,6 +32,8 @@ export interface PortMapping {
   hostPort: number
   containerPort: number
   protocol: 'tcp' | 'udp'
+  /** The spec field that asked for it, for messages about it. */
+  field?: string
 }
 
 export interface Mount {
@@ -113,7 +115,7 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
   const nodeSubnet = chooseNodeSubnet([...facts.subnetsInUse, spec.networking.podSubnet, spec.networking.serviceSubnet])
   const hostAddress = spec.networking.apiServerAddress
   const hostPort = spec.networking.apiServerPort || facts.freeApiServerPort
-  const apiPort: PortMapping = {hostAddress, hostPort, containerPort: API_SERVER_PORT, protocol: 'tcp'}
+  const apiPort: PortMapping = {hostAddress, hostPort, containerPort: API_SERVER_PORT, protocol: 'tcp', field: 'networking.apiServerPort'}
   const loadBalanced = controlPlanes > 1
 
   const seen: Record<NodeRole, number> = {'control-plane': 0, worker: 0}

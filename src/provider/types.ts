@@ -41,6 +41,8 @@ export interface PublishedPort {
   hostPort: number
   containerPort: number
   protocol: 'tcp' | 'udp'
+  /** The spec field that asked for it, for messages about it. */
+  field?: string
 }
 
 export interface NodeContainerSpec {
@@ -97,6 +99,8 @@ export interface Provider {
   subnetsInUse(): Promise<string[]>
   /** A TCP port nothing listens on at this address of the machine that publishes container ports. */
   freePort(address: string): Promise<number>
+  /** Who holds a host port a cluster wants to publish ("container kcluster.x.worker", "another program"), or undefined when it is free. */
+  portHolder(port: PublishedPort): Promise<string | undefined>
   /**
    * Claims a cluster name for one create, atomically: throws ClusterExistsError
    * when another create holds it or the cluster exists. `release` ends the claim.

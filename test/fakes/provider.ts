@@ -107,6 +107,13 @@ export class FakeProvider implements Provider {
     return 40123
   }
 
+  /** Host ports something else holds, "address:port/protocol" → holder. */
+  readonly takenPorts = new Map<string, string>()
+
+  async portHolder(port: {hostAddress: string; hostPort: number; protocol: string}) {
+    return this.takenPorts.get(`${port.hostAddress}:${port.hostPort}/${port.protocol}`)
+  }
+
   async claimCluster(cluster: string) {
     if (this.claims.has(cluster) || this.existing.has(cluster)) throw new ClusterExistsError(cluster)
     this.claims.add(cluster)

@@ -92,7 +92,7 @@ describe('createCluster with a fake provider', () => {
     const [lb] = provider.loadBalancers
     assert.equal(lb?.containerName, 'kcluster.ha.load-balancer')
     assert.equal(lb?.image, 'kcluster/load-balancer:test')
-    assert.deepEqual(lb?.ports, [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}])
+    assert.deepEqual(lb?.ports, [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp', field: 'networking.apiServerPort'}])
     assert.deepEqual(lb?.config.content.match(/server \S+ \S+/g), ['server ha-control-plane 172.30.0.10:6443', 'server ha-control-plane2 172.30.0.11:6443', 'server ha-control-plane3 172.30.0.12:6443'])
     assert.ok(provider.log.indexOf('load balancer ha-load-balancer 172.30.0.2') < provider.log.findIndex((l) => / kubeadm init/.test(l)))
   })
@@ -204,6 +204,17 @@ describe('createCluster with a fake provider', () => {
     const result = await run(provider, {name: 'dev', kubeconfig: kubeconfigFile()}).promise
     assert.deepEqual(result.network, {name: 'kcluster-dev', subnet: '172.30.1.0/24'})
     assert.equal(result.nodes[0]!.ipv4, '172.30.1.10')
+  })
+
+  test('a host port already held is named with its holder before anything is created', async () => {
+    const provider = new FakeProvider()
+    provider.takenPorts.set('127.0.0.1:40123/tcp', 'container web-1')
+    await assert.rejects(run(provider, {name: 'dev', kubeconfig: kubeconfigFile()}).promise, (error: unknown) => {
+      assert.ok(error instanceof InvalidInputError)
+      assert.deepEqual(error.problems, [{field: 'networking.apiServerPort', message: 'host port 127.0.0.1:40123/tcp is already in use by container web-1; free it or choose another port'}])
+      return true
+    })
+    assert.equal(provider.claims.size + provider.nodes.length + provider.networks.size, 0)
   })
 
   test('--image: kubeadm gets the version the image carries, not the default', async () => {

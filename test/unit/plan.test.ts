@@ -56,7 +56,7 @@ describe('planCluster', () => {
       name: 'dev-load-balancer',
       containerName: 'kcluster.dev.load-balancer',
       ipv4: '172.30.0.2',
-      ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp'}],
+      ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp', field: 'networking.apiServerPort'}],
     })
     assert.equal(plan.apiServer.endpoint, 'dev-load-balancer:6443')
   })
@@ -68,7 +68,7 @@ describe('planCluster', () => {
 
   test('a pinned API port and address are used as given', () => {
     const plan = planCluster(spec(['control-plane'], {networking: {...defaultNetworking(), apiServerAddress: '0.0.0.0', apiServerPort: 6443}}), facts)
-    assert.deepEqual(plan.nodes[0]!.ports, [{hostAddress: '0.0.0.0', hostPort: 6443, containerPort: 6443, protocol: 'tcp'}])
+    assert.deepEqual(plan.nodes[0]!.ports, [{hostAddress: '0.0.0.0', hostPort: 6443, containerPort: 6443, protocol: 'tcp', field: 'networking.apiServerPort'}])
     assert.equal(plan.apiServer.server, 'https://127.0.0.1:6443', 'a server published on every address is reached on loopback')
   })
 

@@ -2,6 +2,7 @@
 // load image streaming its archive into the nodes.
 import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
+import {createServer} from 'node:net'
 import {Readable} from 'node:stream'
 import {describe, test} from 'node:test'
 import type Docker from 'dockerode'
@@ -47,6 +48,23 @@ describe('the privilege probe', () => {
     const {docker, removed} = probingDocker(engineError(500, 'mkdir /var/lib/docker/overlay2/x: no space left on device'))
     await assert.rejects(new DockerProvider(docker, host).detectSecurityMode('node:1'), (error: unknown) => error instanceof DockerOperationError && /no space left on device/.test(error.message))
     assert.ok(removed())
+  })
+})
+
+describe('portHolder', () => {
+  test('a port something listens on is held, by a container when one publishes it; a free one is not', async () => {
+    const server = createServer()
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+    const port = (server.address() as {port: number}).port
+    const wanted = {hostAddress: '127.0.0.1', hostPort: port, containerPort: 80, protocol: 'tcp' as const}
+    let published: unknown[] = []
+    const docker = {listContainers: async () => published} as unknown as Docker
+    const provider = new DockerProvider(docker, {hasKmsg: false, hasModules: false})
+    assert.match((await provider.portHolder(wanted)) ?? '', /^another program/)
+    published = [{Id: 'x', Names: ['/web-1'], Ports: [{PublicPort: port, PrivatePort: 80, Type: 'tcp'}]}]
+    assert.equal(await provider.portHolder(wanted), 'container web-1')
+    await new Promise((ok) => server.close(ok))
+    assert.equal(await provider.portHolder(wanted), undefined)
   })
 })
 

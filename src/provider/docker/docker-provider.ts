@@ -2,6 +2,7 @@
 // labels on every call; nothing is cached between commands.
 import {existsSync, readFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
+import {createSocket} from 'node:dgram'
 import {createServer} from 'node:net'
 import {posix} from 'node:path'
 import os from 'node:os'
@@ -10,7 +11,7 @@ import {API_SERVER_PORT, clientAddress} from '../../config/api-server.js'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
 import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
-import type {ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, SecurityMode} from '../types.js'
+import type {ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
@@ -49,6 +50,14 @@ export class DockerProvider implements Provider {
         server.close(() => resolve(port))
       })
     })
+  }
+
+  async portHolder(port: PublishedPort): Promise<string | undefined> {
+    if (await canBind(port)) return undefined
+    const containers = await dockerCall('list containers', () => this.docker.listContainers())
+    const holder = containers.find((c) => c.Ports.some((p) => p.PublicPort === port.hostPort && p.Type === port.protocol))
+    if (holder) return `container ${(holder.Names[0] ?? holder.Id).replace(/^\//, '')}`
+    return `another program (\`ss -lnp 'sport = :${port.hostPort}'\` names it)`
   }
 
   async claimCluster(cluster: string, image: string): Promise<{release(): Promise<void>}> {
@@ -242,6 +251,23 @@ export function clusterState(claimed: boolean, nodeStates: string[]): ClusterSta
   const running = nodeStates.filter((s) => s === 'running').length
   if (running === nodeStates.length) return 'running'
   return running === 0 ? 'stopped' : 'degraded'
+}
+
+/** Whether this machine lets us bind the port now; a bind that is refused for another reason counts as free (Docker will say). */
+function canBind(port: PublishedPort): Promise<boolean> {
+  const address = port.hostAddress.replace(/^\[|\]$/g, '')
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => resolve(error.code !== 'EADDRINUSE')
+    if (port.protocol === 'udp') {
+      const socket = createSocket(address.includes(':') ? 'udp6' : 'udp4')
+      socket.on('error', onError)
+      socket.bind(port.hostPort, address, () => socket.close(() => resolve(true)))
+      return
+    }
+    const server = createServer()
+    server.on('error', onError)
+    server.listen(port.hostPort, address, () => server.close(() => resolve(true)))
+  })
 }
 
 export function detectHostFacts(): HostFacts {
