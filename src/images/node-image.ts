@@ -19,9 +19,10 @@ export const KUBERNETES_VERSION_LABEL = 'io.kcluster.kubernetes-version'
 export const PRELOADED_LABEL = 'io.kcluster.preloaded-images'
 const KUBE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
 const NODE_COMMANDS = ['kubelet', 'kubeadm', 'kubectl']
-/** The storage images preloaded beside them: `provisioner=<reference>,helper=<reference>`. */
-export const STORAGE_IMAGES_LABEL = 'io.kcluster.storage-images'
+/** The images of kcluster's own cluster parts preloaded beside them: `<recipe id>=<reference>,…`. */
+export const BUNDLED_IMAGES_LABEL = 'io.kcluster.bundled-images'
 export const LOCAL_PATH_PROVISIONER_VERSION = 'v0.0.30'
+export const FLANNEL_VERSION = 'v0.27.4'
 /** The binaries image also holds kubeadm's list of the images this version needs. */
 const UPSTREAM_IMAGES_FILE = '/images.txt'
 
@@ -86,6 +87,28 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     images: {BINARIES: storageBinaries},
   })
   const storageHelper = dockerfileRecipe({id: 'storage-helper', title: 'Storage helper image (busybox)', repository: 'kcluster/storage-helper', root, dockerfile: 'images/dockerfiles/storage-helper.Dockerfile', images: {BASE: nodeBase}})
+  // The pod network across nodes: flanneld keeps a route to every other node's pods.
+  const networkBinaries = goModuleRecipe({
+    id: 'network-binaries',
+    title: 'Compile flannel from its Go module',
+    repository: 'kcluster/network-binaries',
+    tagPrefix: FLANNEL_VERSION,
+    root,
+    builder,
+    source: 'images/network',
+    script: 'build.sh',
+    args: [FLANNEL_VERSION],
+  })
+  const flannel = dockerfileRecipe({
+    id: 'flannel',
+    title: 'flannel image',
+    repository: 'kcluster/flannel',
+    tagPrefix: FLANNEL_VERSION,
+    root,
+    dockerfile: 'images/dockerfiles/flannel.Dockerfile',
+    images: {BASE: componentBase, BINARIES: networkBinaries},
+  })
+  const bundled = [provisioner, storageHelper, flannel]
   const staged = dockerfileRecipe({
     id: 'node-staged',
     title: 'Node image layers',
@@ -115,7 +138,7 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     tagPrefix: kubernetesVersion,
     root,
     base: staged,
-    saveImages: [...components, provisioner, storageHelper],
+    saveImages: [...components, ...bundled],
     uses: [binaries],
     nodePowers: true,
     tmpfs: {'/run': 'rw', '/tmp': 'rw,exec', '/preload-root': 'rw,exec'},
@@ -135,7 +158,7 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
         labels: {
           [KUBERNETES_VERSION_LABEL]: kubernetesVersion,
           [PRELOADED_LABEL]: upstream.join(','),
-          [STORAGE_IMAGES_LABEL]: `provisioner=${ctx.dependencies[provisioner.id]},helper=${ctx.dependencies[storageHelper.id]}`,
+          [BUNDLED_IMAGES_LABEL]: bundled.map((recipe) => `${recipe.id}=${ctx.dependencies[recipe.id]}`).join(','),
         },
       }
     },

@@ -1,6 +1,6 @@
 // Where create gets its images from: the image recipes, through the provider's image builder.
 import {UsageError} from '../errors/index.js'
-import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImageRecipe, STORAGE_IMAGES_LABEL} from '../images/index.js'
+import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImageRecipe, BUNDLED_IMAGES_LABEL} from '../images/index.js'
 import type {Provider} from '../provider/types.js'
 import type {ClusterImages, NodeImageFacts} from './create-context.js'
 
@@ -24,10 +24,7 @@ export function clusterImagesFrom(provider: Pick<Provider, 'images'>): ClusterIm
 
 /** Reads what a node image's labels say it carries. */
 export function nodeImageFacts(labels: Record<string, string>): NodeImageFacts {
-  const facts: NodeImageFacts = {}
+  const bundled = Object.fromEntries((labels[BUNDLED_IMAGES_LABEL] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]))
   const version = labels[KUBERNETES_VERSION_LABEL]
-  if (version) facts.kubernetesVersion = version
-  const storage = Object.fromEntries((labels[STORAGE_IMAGES_LABEL] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]))
-  if (storage.provisioner && storage.helper) facts.storage = {provisioner: storage.provisioner, helper: storage.helper}
-  return facts
+  return version ? {kubernetesVersion: version, bundled} : {bundled}
 }

@@ -91,7 +91,7 @@ export async function createCluster(input: CreateOptionsInput, dependencies: Cre
 /** Creates the cluster a spec describes: the library entry for shapes flags cannot express. */
 export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, {provider, images, runner = new SequentialStepRunner(), signal = new AbortController().signal}: CreateDependencies): Promise<CreateResult> {
   const started = Date.now()
-  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: []}
+  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}}
   const timed = new TimedRunner(runner)
   try {
     await timed.run(createSteps(), ctx, signal)

@@ -16,8 +16,8 @@ export interface ClusterImages {
 
 export interface NodeImageFacts {
   kubernetesVersion?: string
-  /** The preloaded images of the default storage, when the image has them. */
-  storage?: {provisioner: string; helper: string}
+  /** Images of kcluster's own cluster parts preloaded in the node image, by recipe id ("flannel", "local-path-provisioner"). */
+  bundled: Record<string, string>
 }
 
 export interface CreateContext {
@@ -28,7 +28,8 @@ export interface CreateContext {
   /** The cluster's node image and the Kubernetes version it carries, once ensured. */
   image?: string
   loadBalancerImage?: string
-  storageImages?: NodeImageFacts['storage']
+  /** Images of kcluster's own cluster parts in the node image, by recipe id. */
+  bundledImages: Record<string, string>
   kubernetesVersion?: string
   imageBuilt: boolean
   facts?: PlanFacts

@@ -1,7 +1,12 @@
 // The built-in pod network: each node's pods live on a ptp veth with an
-// address from the node's pod CIDR; other nodes' CIDRs are routed via their
-// node address on the cluster network; traffic leaving the cluster is
-// masqueraded as the node.
+// address from the node's pod CIDR (the CNI configuration below); flanneld,
+// built from its Go module and run as a DaemonSet, routes every other node's
+// pod CIDR via that node's address and masquerades traffic leaving the cluster.
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {fillPlaceholders, packageRoot} from '../images/index.js'
+
+export const CNI_CONFIG_PATH = '/etc/cni/net.d/10-kcluster.conflist'
 
 /** The CNI configuration of one node, as containerd's CRI plugin reads it. */
 export function cniConfig(podCidr: string, mtu: number): Record<string, unknown> {
@@ -15,15 +20,8 @@ export function cniConfig(podCidr: string, mtu: number): Record<string, unknown>
   }
 }
 
-export const CNI_CONFIG_PATH = '/etc/cni/net.d/10-kcluster.conflist'
-export const MASQUERADE_COMMENT = 'kcluster-pods-leaving-the-cluster'
-
-/** One shell script per node: routes to the other nodes' pods, and the masquerade rule, each added only once. */
-export function nodeNetworkScript(podSubnet: string, routes: {podCidr: string; via: string}[]): string {
-  const rule = `-s ${podSubnet} ! -d ${podSubnet} -m comment --comment ${MASQUERADE_COMMENT} -j MASQUERADE`
-  return [
-    'set -e',
-    ...routes.map((r) => `ip route replace ${r.podCidr} via ${r.via}`),
-    `iptables -t nat -C POSTROUTING ${rule} 2>/dev/null || iptables -t nat -A POSTROUTING ${rule}`,
-  ].join('\n')
+/** flanneld for every node, keeping routes to the other nodes' pods. */
+export function networkManifest(values: {podSubnet: string; flannelImage: string}, root = packageRoot()): string {
+  const template = readFileSync(join(root, 'templates/network/flannel.yaml'), 'utf8')
+  return fillPlaceholders(template, {POD_SUBNET: values.podSubnet, FLANNEL_IMAGE: values.flannelImage}, 'templates/network/flannel.yaml')
 }

@@ -202,10 +202,15 @@ export function fakeClusterImages(labels: Record<string, Record<string, string>>
     },
     ensureLoadBalancer: async () => ({reference: 'kcluster/load-balancer:test'}),
     describe: async (reference) => {
-      if (reference.endsWith('-test')) return {kubernetesVersion: reference.split(':')[1]!.replace(/-test$/, ''), storage: {provisioner: 'kcluster/local-path-provisioner:test', helper: 'kcluster/storage-helper:test'}}
+      if (reference.endsWith('-test')) {
+        const bundled = {'local-path-provisioner': 'kcluster/local-path-provisioner:test', 'storage-helper': 'kcluster/storage-helper:test', flannel: 'kcluster/flannel:test'}
+        return {kubernetesVersion: reference.split(':')[1]!.replace(/-test$/, ''), bundled}
+      }
       const found = labels[reference]
       if (!found) throw new Error(`no image ${reference}`)
-      return {kubernetesVersion: found['io.kcluster.kubernetes-version']}
+      const bundled = Object.fromEntries((found['io.kcluster.bundled-images'] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]))
+      const version = found['io.kcluster.kubernetes-version']
+      return version ? {kubernetesVersion: version, bundled} : {bundled}
     },
   }
 }

@@ -4,7 +4,7 @@ import yaml from 'js-yaml'
 import {defaultNetworking, type NodeRole} from '../../src/config/cluster-spec.js'
 import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
 import {loadBalancerConfig} from '../../src/lifecycle/load-balancer.js'
-import {cniConfig, nodeNetworkScript} from '../../src/lifecycle/pod-network.js'
+import {cniConfig, networkManifest} from '../../src/lifecycle/pod-network.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
 
 const secrets = {token: 'abcdef.0123456789abcdef', certificateKey: 'ab'.repeat(32)}
@@ -84,10 +84,17 @@ describe('pod network', () => {
     assert.deepEqual(conf.plugins[0].ipam.ranges, [[{subnet: '10.244.3.0/24'}]])
     assert.equal(conf.plugins[1].type, 'portmap')
   })
-  test('a route to each other node’s pods and one masquerade rule, added once', () => {
-    const script = nodeNetworkScript('10.244.0.0/16', [{podCidr: '10.244.1.0/24', via: '172.30.0.100'}])
-    assert.match(script, /^ip route replace 10\.244\.1\.0\/24 via 172\.30\.0\.100$/m)
-    assert.match(script, /iptables -t nat -C POSTROUTING -s 10\.244\.0\.0\/16 ! -d 10\.244\.0\.0\/16 .* \|\| iptables -t nat -A POSTROUTING/)
+  test('flanneld on every node, tainted or not, routing the pod subnet host to host and masquerading', () => {
+    const docs = yaml.loadAll(networkManifest({podSubnet: '10.244.0.0/16', flannelImage: 'kcluster/flannel:v0.27.4-abc'})) as any[]
+    const daemonSet = docs.find((d) => d.kind === 'DaemonSet')
+    const pod = daemonSet.spec.template.spec
+    assert.equal(pod.hostNetwork, true)
+    assert.deepEqual(pod.tolerations, [{operator: 'Exists'}])
+    assert.equal(pod.containers[0].image, 'kcluster/flannel:v0.27.4-abc')
+    assert.equal(pod.containers[0].imagePullPolicy, 'Never')
+    assert.ok(pod.containers[0].args.includes('--ip-masq') && pod.containers[0].args.includes('--kube-subnet-mgr'))
+    const netConf = JSON.parse(docs.find((d) => d.kind === 'ConfigMap').data['net-conf.json'])
+    assert.deepEqual(netConf, {Network: '10.244.0.0/16', Backend: {Type: 'host-gw'}})
   })
 })
 
@@ -121,9 +128,9 @@ describe('storage', () => {
     assert.deepEqual([helperPod.spec.containers[0].image, helperPod.spec.containers[0].imagePullPolicy], ['kcluster/storage-helper:def', 'Never'])
   })
 
-  test('a node image tells its storage images in a label', async () => {
+  test('a node image tells the images of its bundled parts in a label', async () => {
     const {nodeImageFacts} = await import('../../src/lifecycle/cluster-images.js')
-    assert.deepEqual(nodeImageFacts({'io.kcluster.kubernetes-version': 'v1.34.4', 'io.kcluster.storage-images': 'provisioner=a:1,helper=b:2'}), {kubernetesVersion: 'v1.34.4', storage: {provisioner: 'a:1', helper: 'b:2'}})
-    assert.deepEqual(nodeImageFacts({}), {})
+    assert.deepEqual(nodeImageFacts({'io.kcluster.kubernetes-version': 'v1.34.4', 'io.kcluster.bundled-images': 'local-path-provisioner=a:1,flannel=b:2'}), {kubernetesVersion: 'v1.34.4', bundled: {'local-path-provisioner': 'a:1', flannel: 'b:2'}})
+    assert.deepEqual(nodeImageFacts({}), {bundled: {}})
   })
 })

@@ -15,11 +15,11 @@ export const ensureNodeImage: Step<CreateContext> = {
       ctx.image = ensured.reference
       ctx.imageBuilt = ensured.built
       ctx.kubernetesVersion = version
-      ctx.storageImages = (await ctx.images.describe(ensured.reference)).storage
+      ctx.bundledImages = (await ctx.images.describe(ensured.reference)).bundled
       return
     }
     const facts = await ctx.images.describe(given)
-    ctx.storageImages = facts.storage
+    ctx.bundledImages = facts.bundled
     const labelled = facts.kubernetesVersion
     const stated = ctx.spec.kubernetesVersion
     if (labelled !== undefined && stated !== undefined && labelled !== stated) {

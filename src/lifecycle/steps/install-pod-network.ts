@@ -1,8 +1,9 @@
+import {UsageError} from '../../errors/index.js'
 import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
 import {kubectlIn} from '../kubectl.js'
-import {CNI_CONFIG_PATH, cniConfig, nodeNetworkScript} from '../pod-network.js'
+import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to every node. */
@@ -23,14 +24,16 @@ export const installPodNetwork: Step<CreateContext> = {
   title: 'Install the pod network',
   run: async (ctx, step) => {
     const plan = required(ctx.plan, 'the plan')
+    const flannelImage = ctx.bundledImages.flannel
+    if (!flannelImage) throw new UsageError(`node image ${ctx.image} carries no pod network (flannel) image`, 'use a node image built by `kcluster build node-image`')
+    // The routes keeper starts while each node gets its CNI configuration.
+    await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: networkManifest({podSubnet: plan.podSubnet, flannelImage}), signal: step.signal})
     const cidrs = await podCidrs(ctx, step.signal)
     step.report([...cidrs].map(([name, cidr]) => `${name} ${cidr}`).join(', '))
     await Promise.all(
       ctx.nodes.map(async (node) => {
         const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal: step.signal})).stdout.trim()) || 1500
         await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
-        const routes = ctx.nodes.filter((other) => other !== node).map((other) => ({podCidr: cidrs.get(other.name)!, via: other.ipv4}))
-        await node.exec(['sh', '-c', nodeNetworkScript(plan.podSubnet, routes)], {signal: step.signal})
       }),
     )
   },

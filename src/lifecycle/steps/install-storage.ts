@@ -12,12 +12,18 @@ export function storageManifest(images: {provisioner: string; helper: string}, r
   return fillPlaceholders(template, {PROVISIONER_IMAGE: images.provisioner, HELPER_IMAGE: images.helper}, 'templates/storage/local-path.yaml')
 }
 
+function storageImages(ctx: CreateContext): {provisioner: string; helper: string} | undefined {
+  const provisioner = ctx.bundledImages['local-path-provisioner']
+  const helper = ctx.bundledImages['storage-helper']
+  return provisioner && helper ? {provisioner, helper} : undefined
+}
+
 export const installStorage: Step<CreateContext> = {
   id: 'install-storage',
   title: 'Install the default storage class',
-  skip: (ctx) => (ctx.storageImages ? undefined : 'the node image carries no storage images'),
+  skip: (ctx) => (storageImages(ctx) ? undefined : 'the node image carries no storage images'),
   run: async (ctx, step) => {
-    const manifest = storageManifest(required(ctx.storageImages, 'the storage images'))
+    const manifest = storageManifest(required(storageImages(ctx), 'the storage images'))
     // Applied, not waited for: the provisioner starts while the nodes become Ready.
     await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal: step.signal})
   },
