@@ -111,19 +111,20 @@ function mergeInto(target: Record<string, unknown>, patch: Record<string, unknow
 
 /** Arguments of a v1beta4 list or a v1beta3 mapping, as the list: {name, value} with string values; null values delete. */
 function argumentsOf(value: unknown, key: string): {name: string; value: string | null}[] {
-  const entries: [unknown, unknown][] = Array.isArray(value)
-    ? value.map((item) => {
-        if (!isObject(item) || typeof item.name !== 'string') throw new JsonPatchError(`${key}: every entry needs a name (and a value), e.g. {name: v, value: "4"}`)
-        return [item.name, item.value]
-      })
-    : isObject(value)
-      ? Object.entries(value)
-      : (() => {
-          throw new JsonPatchError(`${key} must be a list of {name, value} or a mapping of name: value`)
-        })()
+  let entries: [string, unknown][]
+  if (Array.isArray(value)) {
+    entries = value.map((item) => {
+      if (!isObject(item) || typeof item.name !== 'string') throw new JsonPatchError(`${key}: every entry needs a name (and a value), e.g. {name: v, value: "4"}`)
+      return [item.name, item.value]
+    })
+  } else if (isObject(value)) {
+    entries = Object.entries(value)
+  } else {
+    throw new JsonPatchError(`${key} must be a list of {name, value} or a mapping of name: value`)
+  }
   return entries.map(([name, raw]) => {
-    if (raw !== null && raw !== undefined && typeof raw === 'object') throw new JsonPatchError(`${key}.${String(name)}: an argument's value is a string`)
-    return {name: name as string, value: raw === null || raw === undefined ? null : String(raw)}
+    if (raw !== null && raw !== undefined && typeof raw === 'object') throw new JsonPatchError(`${key}.${name}: an argument's value is a string`)
+    return {name, value: raw === null || raw === undefined ? null : String(raw)}
   })
 }
 
