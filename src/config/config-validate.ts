@@ -88,7 +88,7 @@ function checkImage(field: string, image: string | undefined, problems: InputPro
   if (image === undefined) return
   if (!isPlausibleImageReference(image)) {
     problems.push({field, message: `is not a valid image reference (got ${JSON.stringify(image)}); expected e.g. kcluster/node:v1.34.4 or registry.example.com/node@sha256:<digest>`})
-  } else if (/^(docker\.io\/)?kindest\/node[:@]/.test(image)) {
+  } else if (/(^|\/)kindest\/node[:@]/.test(image)) {
     warnings.push({field, message: `${image} is a kind node image, which kcluster nodes cannot boot (nor can it be pulled here); build one with \`kcluster build node-image\` or leave ${field} out for the default`})
   }
 }
