@@ -6,7 +6,7 @@
 // - the exit code is the error's documented ExitCode, with or without --json.
 
 import {Command, Errors, toConfiguredId, type Interfaces} from '@oclif/core'
-import {KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
+import {InvalidInputError, KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
 import type {ProgressEvent, StepRunner} from '../progress/step.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
 import type {Provider} from '../provider/types.js'
@@ -46,7 +46,9 @@ export function toUsageError(err: unknown, commandLine = 'kcluster <command>'): 
 
 /** What a person sees on stderr when a command fails. */
 export function formatErrorForHumans(err: KclusterError): string {
-  const lines = [`Error: ${err.message}`]
+  // Several problems of one input (a config file) read better one a line.
+  const problems = err instanceof InvalidInputError && err.problems.length > 1 ? err.problems : undefined
+  const lines = problems ? [`Error: invalid configuration, ${problems.length} problems:`, ...problems.map((p) => `  ${p.field}: ${p.message}`)] : [`Error: ${err.message}`]
   if (err.remedy) lines.push(`Remedy: ${err.remedy}`)
   const output = err.details?.output
   if (typeof output === 'string' && output.trim() !== '') {

@@ -1,11 +1,13 @@
-// Flags of `create` → a cluster spec and the run options, validated together
-// so every problem is reported at once.
+// Flags of `create`, and the config file they may name, → a cluster spec and
+// the run options, validated together so every problem is reported at once.
+// A flag overrides the file; without a file the spec is one control plane.
 import os from 'node:os'
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {resolveKubeconfigPath} from '../kubeconfig/paths.js'
 import {validateClusterName} from './cluster-name.js'
 import {DEFAULT_CLUSTER_NAME, defaultNetworking, type ClusterSpec, type RunOptions} from './cluster-spec.js'
 import {parseDuration} from './duration.js'
+import type {LoadedClusterConfig} from './load-config.js'
 import {isPlausibleImageReference} from './image-reference.js'
 import {checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
 
@@ -22,6 +24,8 @@ export interface CreateOptionsInput {
   wait?: string
   retain?: boolean
   kubeconfig?: string
+  /** A loaded config file (loadClusterConfig); the flags above override its name, image and version. */
+  config?: LoadedClusterConfig
 }
 
 export interface CreateOptions {
@@ -33,12 +37,16 @@ export interface CreateOptions {
 export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): CreateOptions {
   const problems: InputProblem[] = []
 
-  const name = input.name ?? DEFAULT_CLUSTER_NAME
+  const file = input.config?.spec
+  const name = input.name ?? file?.name ?? DEFAULT_CLUSTER_NAME
   const nameProblem = validateClusterName(name)
   if (nameProblem) problems.push({field: 'name', message: nameProblem})
 
+  // --image replaces the image of every node, as kind's flag does.
+  const image = input.image ?? file?.image
   // Without a version, a given image tells its own (by its label); the default image is built for the default version.
-  let kubernetesVersion: string | undefined = input.image === undefined ? DEFAULT_KUBERNETES_VERSION : undefined
+  let kubernetesVersion: string | undefined = input.kubernetesVersion === undefined ? file?.kubernetesVersion : undefined
+  if (kubernetesVersion === undefined && image === undefined) kubernetesVersion = DEFAULT_KUBERNETES_VERSION
   if (input.kubernetesVersion !== undefined) {
     const checked = checkKubernetesVersion(input.kubernetesVersion)
     if ('problem' in checked) problems.push(checked.problem)
@@ -60,8 +68,11 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
 
   if (problems.length > 0) throw new InvalidInputError(problems)
 
-  const spec: ClusterSpec = {name, nodes: [{role: 'control-plane'}], networking: defaultNetworking()}
+  const spec: ClusterSpec = {...file, name, nodes: file?.nodes ?? [{role: 'control-plane'}], networking: file?.networking ?? defaultNetworking()}
+  delete spec.kubernetesVersion
+  delete spec.image
   if (kubernetesVersion !== undefined) spec.kubernetesVersion = kubernetesVersion
-  if (input.image !== undefined) spec.image = input.image
+  if (image !== undefined) spec.image = image
+  if (input.image !== undefined) spec.nodes = spec.nodes.map(({image: _replaced, ...node}) => node)
   return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home)}}
 }

@@ -1,6 +1,7 @@
 // What a cluster is (its spec), apart from how one run of a command treats it
-// (its run options). The spec is what a config file will describe; the run
-// options come from flags only.
+// (its run options). Flags make a spec of one node; a config file describes
+// any shape. Field names follow the config file's, so a problem found in the
+// spec names the field the user wrote.
 
 import {DEFAULT_API_SERVER_ADDRESS} from './api-server.js'
 
@@ -9,6 +10,39 @@ export type NodeRole = 'control-plane' | 'worker'
 export const DEFAULT_CLUSTER_NAME = 'kcluster'
 export const DEFAULT_POD_SUBNET = '10.244.0.0/16'
 export const DEFAULT_SERVICE_SUBNET = '10.96.0.0/16'
+/** Where extra ports are published unless a mapping says otherwise (kind's default is every address; ours is not). */
+export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1'
+
+export type PortProtocol = 'tcp' | 'udp' | 'sctp'
+export type MountPropagation = 'None' | 'HostToContainer' | 'Bidirectional'
+export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'none'
+
+export interface PortMappingSpec {
+  containerPort: number
+  /** 0: a free port is chosen at create and pinned from then on. */
+  hostPort: number
+  /** A host IP address; 0.0.0.0 publishes on every address. */
+  listenAddress: string
+  protocol: PortProtocol
+}
+
+export interface MountSpec {
+  /** Absolute: a relative path in a file was resolved against the working directory. */
+  hostPath: string
+  containerPath: string
+  readOnly: boolean
+  selinuxRelabel: boolean
+  propagation: MountPropagation
+}
+
+/** An RFC 6902 patch of the kubeadm documents whose group, version (empty: any) and kind match. */
+export interface Json6902PatchSpec {
+  group: string
+  version: string
+  kind: string
+  /** The operations, as YAML or JSON text. */
+  patch: string
+}
 
 export interface NodeSpec {
   role: NodeRole
@@ -16,6 +50,11 @@ export interface NodeSpec {
   image?: string
   /** Kubernetes labels of the node. */
   labels?: Record<string, string>
+  extraPortMappings?: PortMappingSpec[]
+  extraMounts?: MountSpec[]
+  /** Merge patches of this node's kubeadm documents, applied after the cluster's. */
+  kubeadmConfigPatches?: string[]
+  kubeadmConfigPatchesJSON6902?: Json6902PatchSpec[]
 }
 
 export interface NetworkingSpec {
@@ -24,6 +63,12 @@ export interface NetworkingSpec {
   apiServerPort: number
   podSubnet: string
   serviceSubnet: string
+  /** Undefined: false. Create must then leave the pod network to the user. */
+  disableDefaultCNI?: boolean
+  /** Undefined: iptables. none: kube-proxy is not installed. */
+  kubeProxyMode?: KubeProxyMode
+  /** Search domains of the nodes' resolv.conf; undefined: the host's. */
+  dnsSearch?: string[]
 }
 
 export interface ClusterSpec {
@@ -34,6 +79,17 @@ export interface ClusterSpec {
   image?: string
   nodes: NodeSpec[]
   networking: NetworkingSpec
+  /** Feature gates of every component (API server, controller manager, scheduler, kubelet, kube-proxy). */
+  featureGates?: Record<string, boolean>
+  /** The API server's --runtime-config, key=value. */
+  runtimeConfig?: Record<string, string>
+  /** Merge patches of every node's kubeadm documents. */
+  kubeadmConfigPatches?: string[]
+  kubeadmConfigPatchesJSON6902?: Json6902PatchSpec[]
+  /** TOML merge patches of every node's containerd configuration. */
+  containerdConfigPatches?: string[]
+  /** RFC 6902 patches (YAML or JSON text) of every node's containerd configuration, as a JSON document. */
+  containerdConfigPatchesJSON6902?: string[]
 }
 
 export interface RunOptions {

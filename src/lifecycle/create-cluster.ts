@@ -1,8 +1,9 @@
 // `kcluster create`: plan, then a plain list of steps run in order; on failure
 // everything this run made is removed again, as a visible step, unless the
 // caller asked to keep it.
-import {resolveCreateOptions, type CreateOptionsInput} from '../config/cluster-options.js'
+import type {CreateOptionsInput} from '../config/cluster-options.js'
 import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
+import type {ConfigWarning} from '../config/load-config.js'
 import {toKclusterError} from '../errors/index.js'
 import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
 import type {Provider} from '../provider/types.js'
@@ -17,6 +18,7 @@ import {ensureNodeImage} from './steps/ensure-node-image.js'
 import {installPodNetwork} from './steps/install-pod-network.js'
 import {installStorage} from './steps/install-storage.js'
 import {labelNodes} from './steps/label-nodes.js'
+import {prepareCreate} from './prepare-create.js'
 import {planClusterStep} from './steps/plan-cluster.js'
 import {provisionNodes} from './steps/provision-nodes.js'
 import {rollback} from './steps/rollback.js'
@@ -36,6 +38,8 @@ export interface CreateResult {
   nodes: {name: string; containerName: string; role: string; ipv4: string}[]
   durationMs: number
   phases: {step: string; stepId: string; durationMs: number}[]
+  /** Fields of the config file kcluster did not honour as asked. */
+  warnings: ConfigWarning[]
 }
 
 export function createSteps(): Step<CreateContext>[] {
@@ -82,10 +86,10 @@ export interface CreateDependencies {
   signal?: AbortSignal
 }
 
-/** Creates a cluster from the flags of `kcluster create`. */
+/** Creates a cluster from the flags of `kcluster create` and the config file they name. */
 export async function createCluster(input: CreateOptionsInput, dependencies: CreateDependencies): Promise<CreateResult> {
-  const {spec, run} = resolveCreateOptions(input)
-  return createClusterFromSpec(spec, run, dependencies)
+  const {spec, run, warnings} = prepareCreate(input)
+  return {...(await createClusterFromSpec(spec, run, dependencies)), warnings}
 }
 
 /** Creates the cluster a spec describes: the library entry for shapes flags cannot express. */
@@ -112,6 +116,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     nodes: ctx.nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, ipv4: n.ipv4})),
     durationMs: Date.now() - started,
     phases: timed.phases,
+    warnings: [],
   }
 }
 

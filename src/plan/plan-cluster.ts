@@ -1,8 +1,9 @@
 // Everything about a new cluster that follows from its spec and a few facts
-// of the machine: names, roles, fixed addresses, published ports, taints.
-// Pure, so it is tested as a table; create then applies it.
+// of the machine: names, roles, fixed addresses, published ports, mounts,
+// labels, taints, and what kubeadm is asked for. Pure, so it is tested as a
+// table; create then applies it.
 import {API_SERVER_PORT, clientAddress} from '../config/api-server.js'
-import type {ClusterSpec, NodeRole} from '../config/cluster-spec.js'
+import type {ClusterSpec, Json6902PatchSpec, KubeProxyMode, MountPropagation, NodeRole, NodeSpec, PortProtocol} from '../config/cluster-spec.js'
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {addressAt, formatSubnet, overlaps, parseSubnet, subnetsOf, type Ipv4Subnet} from './ipv4.js'
 import {contextName, loadBalancerContainerName, loadBalancerName, networkName, nodeContainerName, nodeName} from './names.js'
@@ -23,15 +24,24 @@ const CONTROL_PLANE_TAINT: Taint = {key: 'node-role.kubernetes.io/control-plane'
 export interface PlanFacts {
   /** Subnets of existing Docker networks and host routes: the cluster network must not overlap them. */
   subnetsInUse: string[]
-  /** A free host port for the API server, used when the spec leaves the choice to kcluster (port 0). */
-  freeApiServerPort: number
+  /**
+   * A free host port for the API server, used when the spec leaves the choice to kcluster (port 0).
+   * Absent or 0 (a dry run): not known yet, and the plan says port 0, "chosen at create".
+   */
+  freeApiServerPort?: number
+  /**
+   * Free host ports for the extra port mappings whose hostPort is 0, in the order of hostPortsToChoose(spec).
+   * Absent (a dry run): those stay 0, "chosen at create".
+   */
+  freeHostPorts?: number[]
 }
 
 export interface PortMapping {
   hostAddress: string
+  /** 0 only in a plan made without facts (a dry run): chosen at create. */
   hostPort: number
   containerPort: number
-  protocol: 'tcp' | 'udp'
+  protocol: PortProtocol
   /** The spec field that asked for it, for messages about it. */
   field?: string
 }
@@ -40,6 +50,16 @@ export interface Mount {
   hostPath: string
   containerPath: string
   readOnly: boolean
+  /** As Docker's bind propagation: None = private, HostToContainer = rslave, Bidirectional = rshared. */
+  propagation: MountPropagation
+  /** Relabel the host path for SELinux (Docker's :z). */
+  selinuxRelabel: boolean
+}
+
+/** Patches of kubeadm's documents, each with the config field it came from (for errors). */
+export interface KubeadmPatches {
+  merge: {field: string; patch: string}[]
+  json6902: {field: string; patch: Json6902PatchSpec}[]
 }
 
 export interface Taint {
@@ -64,6 +84,8 @@ export interface PlannedNode {
   mounts: Mount[]
   taints: Taint[]
   labels: Record<string, string>
+  /** This node's own kubeadm patches, applied after the cluster's. */
+  kubeadmPatches: KubeadmPatches
 }
 
 export interface PlannedLoadBalancer {
@@ -96,6 +118,18 @@ export interface ClusterPlan {
   kubernetesServiceIp: string
   /** Cluster DNS: the tenth address of the service subnet, as kubeadm assigns it. */
   clusterDnsIp: string
+  /** none: kube-proxy is not installed. */
+  kubeProxyMode: KubeProxyMode
+  /** Create leaves the pod network out. */
+  disableDefaultCNI: boolean
+  /** Search domains of the nodes' resolv.conf; undefined: the host's. */
+  dnsSearch?: string[]
+  featureGates: Record<string, boolean>
+  runtimeConfig: Record<string, string>
+  /** Patches of every node's kubeadm documents. */
+  kubeadmPatches: KubeadmPatches
+  /** Patches of every node's containerd configuration: TOML merge patches and RFC 6902 patches. */
+  containerdPatches: {merge: string[]; json6902: string[]}
 }
 
 export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
@@ -110,16 +144,22 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
   if (podSubnet && serviceSubnet && overlaps(podSubnet, serviceSubnet)) {
     problems.push({field: 'networking.serviceSubnet', message: `${spec.networking.serviceSubnet} overlaps networking.podSubnet ${spec.networking.podSubnet}`})
   }
+  problems.push(...duplicateHostBinds(spec))
+  const toChoose = hostPortsToChoose(spec)
+  if (facts.freeHostPorts !== undefined && facts.freeHostPorts.length < toChoose.length) {
+    throw new Error(`plan: ${toChoose.length} free host ports needed, ${facts.freeHostPorts.length} given`)
+  }
   if (problems.length > 0) throw new InvalidInputError(problems)
 
   const nodeSubnet = chooseNodeSubnet([...facts.subnetsInUse, spec.networking.podSubnet, spec.networking.serviceSubnet])
   const hostAddress = spec.networking.apiServerAddress
-  const hostPort = spec.networking.apiServerPort || facts.freeApiServerPort
+  const hostPort = spec.networking.apiServerPort || facts.freeApiServerPort || 0
   const apiPort: PortMapping = {hostAddress, hostPort, containerPort: API_SERVER_PORT, protocol: 'tcp', field: 'networking.apiServerPort'}
   const loadBalanced = controlPlanes > 1
+  const chosenPorts = [...(facts.freeHostPorts ?? [])]
 
   const seen: Record<NodeRole, number> = {'control-plane': 0, worker: 0}
-  const nodes = spec.nodes.map((node): PlannedNode => {
+  const nodes = spec.nodes.map((node, nodeIndex): PlannedNode => {
     const index = seen[node.role]++
     const isControlPlane = node.role === 'control-plane'
     const first = isControlPlane && index === 0
@@ -130,11 +170,21 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
       index,
       bootstrap: first ? 'init' : isControlPlane ? 'join-control-plane' : 'join-worker',
       ipv4: addressAt(nodeSubnet, (isControlPlane ? CONTROL_PLANE_OFFSET : WORKER_OFFSET) + index),
-      ports: first && !loadBalanced ? [apiPort] : [],
-      mounts: [],
+      ports: [
+        ...(first && !loadBalanced ? [apiPort] : []),
+        ...(node.extraPortMappings ?? []).map((m, i): PortMapping => ({
+          hostAddress: m.listenAddress,
+          hostPort: m.hostPort || (facts.freeHostPorts ? chosenPorts.shift()! : 0),
+          containerPort: m.containerPort,
+          protocol: m.protocol,
+          field: `nodes[${nodeIndex}].extraPortMappings[${i}].hostPort`,
+        })),
+      ],
+      mounts: (node.extraMounts ?? []).map(({hostPath, containerPath, readOnly, propagation, selinuxRelabel}) => ({hostPath, containerPath, readOnly, propagation, selinuxRelabel})),
       // A lone control plane runs the workloads too; beside workers it keeps its taint.
       taints: isControlPlane && workers > 0 ? [CONTROL_PLANE_TAINT] : [],
       labels: {...(isControlPlane ? {} : {'node-role.kubernetes.io/worker': ''}), ...node.labels},
+      kubeadmPatches: kubeadmPatchesOf(node, `nodes[${nodeIndex}].`),
     }
     if (node.image !== undefined) planned.image = node.image
     return planned
@@ -156,7 +206,49 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
     serviceSubnet: spec.networking.serviceSubnet,
     kubernetesServiceIp: addressAt(serviceSubnet!, 1),
     clusterDnsIp: addressAt(serviceSubnet!, 10),
+    kubeProxyMode: spec.networking.kubeProxyMode ?? 'iptables',
+    disableDefaultCNI: spec.networking.disableDefaultCNI ?? false,
+    ...(spec.networking.dnsSearch ? {dnsSearch: spec.networking.dnsSearch} : {}),
+    featureGates: spec.featureGates ?? {},
+    runtimeConfig: spec.runtimeConfig ?? {},
+    kubeadmPatches: kubeadmPatchesOf(spec, ''),
+    containerdPatches: {merge: spec.containerdConfigPatches ?? [], json6902: spec.containerdConfigPatchesJSON6902 ?? []},
   }
+}
+
+function kubeadmPatchesOf(owner: Pick<NodeSpec, 'kubeadmConfigPatches' | 'kubeadmConfigPatchesJSON6902'>, prefix: string): KubeadmPatches {
+  return {
+    merge: (owner.kubeadmConfigPatches ?? []).map((patch, i) => ({field: `${prefix}kubeadmConfigPatches[${i}]`, patch})),
+    json6902: (owner.kubeadmConfigPatchesJSON6902 ?? []).map((patch, i) => ({field: `${prefix}kubeadmConfigPatchesJSON6902[${i}]`, patch})),
+  }
+}
+
+/** The extra port mappings whose host port create chooses (hostPort 0), in the order PlanFacts.freeHostPorts answers them. */
+export function hostPortsToChoose(spec: ClusterSpec): {field: string; listenAddress: string; protocol: PortProtocol}[] {
+  return spec.nodes.flatMap((node, n) =>
+    (node.extraPortMappings ?? []).flatMap((m, i) => (m.hostPort === 0 ? [{field: `nodes[${n}].extraPortMappings[${i}].hostPort`, listenAddress: m.listenAddress, protocol: m.protocol}] : [])),
+  )
+}
+
+const EVERY_ADDRESS = new Set(['0.0.0.0', '::', ''])
+
+/** Two mappings of one host port and protocol collide when their addresses are equal or either is every address. */
+function duplicateHostBinds(spec: ClusterSpec): InputProblem[] {
+  const binds: {field: string; owner: string; address: string; port: number; protocol: PortProtocol}[] = []
+  if (spec.networking.apiServerPort !== 0) {
+    binds.push({field: 'networking.apiServerPort', owner: 'the API server (networking.apiServerPort)', address: spec.networking.apiServerAddress, port: spec.networking.apiServerPort, protocol: 'tcp'})
+  }
+  for (const [n, node] of spec.nodes.entries()) {
+    for (const [i, m] of (node.extraPortMappings ?? []).entries()) {
+      if (m.hostPort !== 0) binds.push({field: `nodes[${n}].extraPortMappings[${i}].hostPort`, owner: `nodes[${n}].extraPortMappings[${i}]`, address: m.listenAddress, port: m.hostPort, protocol: m.protocol})
+    }
+  }
+  const problems: InputProblem[] = []
+  for (const [index, bind] of binds.entries()) {
+    const earlier = binds.slice(0, index).find((b) => b.port === bind.port && b.protocol === bind.protocol && (b.address === bind.address || EVERY_ADDRESS.has(b.address) || EVERY_ADDRESS.has(bind.address)))
+    if (earlier) problems.push({field: bind.field, message: `${bind.port}/${bind.protocol} on ${bind.address} is already published by ${earlier.owner} on ${earlier.address}`})
+  }
+  return problems
 }
 
 function requireSubnet(text: string, field: string, problems: InputProblem[]): Ipv4Subnet | undefined {

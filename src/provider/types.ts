@@ -40,7 +40,7 @@ export interface PublishedPort {
   hostAddress: string
   hostPort: number
   containerPort: number
-  protocol: 'tcp' | 'udp'
+  protocol: 'tcp' | 'udp' | 'sctp'
   /** The spec field that asked for it, for messages about it. */
   field?: string
 }

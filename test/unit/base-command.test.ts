@@ -82,6 +82,17 @@ describe('formatErrorForHumans', () => {
     assert.deepEqual(lines.slice(2), ['Output of the failed command:', '  preflight failed', '  swap is on'])
   })
 
+  test('several problems of one input, one a line', () => {
+    const text = formatErrorForHumans(new InvalidInputError([{field: 'name', message: 'must not be empty'}, {field: 'nodes[1].extraPortMapings', message: 'unknown field; did you mean extraPortMappings?'}]))
+    assert.deepEqual(text.split('\n'), [
+      'Error: invalid configuration, 2 problems:',
+      '  name: must not be empty',
+      '  nodes[1].extraPortMapings: unknown field; did you mean extraPortMappings?',
+      'Remedy: Correct each value listed in the message and run the command again.',
+    ])
+    assert.equal(formatErrorForHumans(new InvalidInputError([{field: 'name', message: 'must not be empty'}])).split('\n')[0], 'Error: invalid configuration: name: must not be empty')
+  })
+
   test('no remedy line when there is none', () => {
     assert.equal(formatErrorForHumans(new InterruptedError()), 'Error: interrupted')
   })

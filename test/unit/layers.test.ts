@@ -14,7 +14,7 @@ const ALLOWED: Record<string, string[]> = {
   errors: ['config'],
   progress: [],
   files: ['errors'],
-  config: ['errors', 'kubeconfig'],
+  config: ['errors', 'kubeconfig', 'js-yaml'],
   kubeconfig: ['errors', 'files', 'js-yaml'],
   plan: ['config', 'errors'],
   provider: ['config', 'errors'],

@@ -4,7 +4,7 @@ import {defaultNetworking, type ClusterSpec, type NodeRole} from '../../src/conf
 import {InvalidInputError} from '../../src/errors/index.js'
 import {addressAt, overlaps, parseSubnet} from '../../src/plan/ipv4.js'
 import {nodeContainerName, nodeName} from '../../src/plan/names.js'
-import {chooseNodeSubnet, planCluster, type PlanFacts} from '../../src/plan/plan-cluster.js'
+import {chooseNodeSubnet, hostPortsToChoose, planCluster, type PlanFacts} from '../../src/plan/plan-cluster.js'
 import {routedSubnets} from '../../src/provider/docker/routes.js'
 
 const facts: PlanFacts = {subnetsInUse: ['172.17.0.0/16', '172.18.0.0/16'], freeApiServerPort: 40123}
@@ -138,5 +138,96 @@ describe('routedSubnets', () => {
       'eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0',
     ].join('\n')
     assert.deepEqual(routedSubnets(text), ['172.17.0.0/16', '192.0.2.0/24'])
+  })
+})
+
+describe('planCluster: ports, mounts and labels of the nodes', () => {
+  const mapping = (containerPort: number, hostPort: number, listenAddress = '127.0.0.1', protocol: 'tcp' | 'udp' | 'sctp' = 'tcp') => ({containerPort, hostPort, listenAddress, protocol})
+  const withPorts = (...perNode: ReturnType<typeof mapping>[][]): ClusterSpec =>
+    spec([], {nodes: perNode.map((extraPortMappings, i) => ({role: i === 0 ? 'control-plane' : 'worker', extraPortMappings}))})
+
+  test('extra mappings follow the API server port of the first control plane, as given', () => {
+    const plan = planCluster(withPorts([mapping(80, 8080, '0.0.0.0'), mapping(53, 5353, '127.0.0.1', 'udp')], [mapping(9000, 9000, '127.0.0.1', 'sctp')]), facts)
+    assert.deepEqual(plan.nodes[0]!.ports, [
+      {hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp', field: 'networking.apiServerPort'},
+      {hostAddress: '0.0.0.0', hostPort: 8080, containerPort: 80, protocol: 'tcp', field: 'nodes[0].extraPortMappings[0].hostPort'},
+      {hostAddress: '127.0.0.1', hostPort: 5353, containerPort: 53, protocol: 'udp', field: 'nodes[0].extraPortMappings[1].hostPort'},
+    ])
+    assert.deepEqual(plan.nodes[1]!.ports, [{hostAddress: '127.0.0.1', hostPort: 9000, containerPort: 9000, protocol: 'sctp', field: 'nodes[1].extraPortMappings[0].hostPort'}])
+  })
+
+  test('host port 0 takes the free ports of the facts in order; without them (a dry run) it stays 0', () => {
+    const s = withPorts([mapping(80, 0), mapping(443, 8443)], [mapping(30000, 0, '0.0.0.0', 'udp')])
+    assert.deepEqual(hostPortsToChoose(s), [
+      {field: 'nodes[0].extraPortMappings[0].hostPort', listenAddress: '127.0.0.1', protocol: 'tcp'},
+      {field: 'nodes[1].extraPortMappings[0].hostPort', listenAddress: '0.0.0.0', protocol: 'udp'},
+    ])
+    const chosen = planCluster(s, {...facts, freeHostPorts: [41000, 41001]})
+    assert.deepEqual(chosen.nodes.flatMap((n) => n.ports.map((p) => p.hostPort)), [40123, 41000, 8443, 41001])
+    const dry = planCluster(s, {subnetsInUse: []})
+    assert.deepEqual(dry.nodes.flatMap((n) => n.ports.map((p) => p.hostPort)), [0, 0, 8443, 0])
+    assert.equal(dry.apiServer.hostPort, 0, 'the API server port too is chosen at create')
+    assert.throws(() => planCluster(s, {...facts, freeHostPorts: [41000]}), /2 free host ports needed, 1 given/)
+  })
+
+  test('mounts and labels are the node’s; workers keep their role label beside their own', () => {
+    const mount = {hostPath: '/srv/data', containerPath: '/data', readOnly: true, selinuxRelabel: false, propagation: 'HostToContainer' as const}
+    const plan = planCluster(spec([], {nodes: [{role: 'control-plane', labels: {zone: 'a'}}, {role: 'worker', labels: {tier: 'db'}, extraMounts: [mount]}]}), facts)
+    assert.deepEqual(plan.nodes[0]!.labels, {zone: 'a'})
+    assert.deepEqual(plan.nodes[1]!.labels, {'node-role.kubernetes.io/worker': '', tier: 'db'})
+    assert.deepEqual(plan.nodes[1]!.mounts, [mount])
+    assert.deepEqual(plan.nodes[0]!.mounts, [])
+  })
+
+  test('the same host port and protocol twice is an error naming both; 0.0.0.0 collides with any address', () => {
+    assert.throws(
+      () =>
+        planCluster(
+          withPorts(
+            [mapping(80, 80, '0.0.0.0'), mapping(53, 53, '127.0.0.1', 'udp'), mapping(81, 81, '127.0.0.1')],
+            [mapping(8080, 80, '127.0.0.2'), mapping(53, 53, '127.0.0.1', 'tcp'), mapping(82, 81, '127.0.0.2'), mapping(83, 81, '127.0.0.1')],
+          ),
+          facts,
+        ),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidInputError)
+        assert.deepEqual(error.problems, [
+          {field: 'nodes[1].extraPortMappings[0].hostPort', message: '80/tcp on 127.0.0.2 is already published by nodes[0].extraPortMappings[0] on 0.0.0.0'},
+          {field: 'nodes[1].extraPortMappings[3].hostPort', message: '81/tcp on 127.0.0.1 is already published by nodes[0].extraPortMappings[2] on 127.0.0.1'},
+        ])
+        return true
+      },
+    )
+  })
+
+  test('a pinned API server port collides with an extra mapping of the same port', () => {
+    const s = withPorts([mapping(8443, 6443)])
+    s.networking.apiServerPort = 6443
+    assert.throws(() => planCluster(s, facts), (error: unknown) => error instanceof InvalidInputError && error.problems[0]!.field === 'nodes[0].extraPortMappings[0].hostPort' && /already published by the API server/.test(error.problems[0]!.message))
+  })
+
+  test('what kubeadm is asked for travels in the plan, each patch with its field', () => {
+    const patch = {group: 'kubeadm.k8s.io', version: '', kind: 'JoinConfiguration', patch: '[]'}
+    const plan = planCluster(
+      spec([], {
+        nodes: [{role: 'control-plane'}, {role: 'worker', kubeadmConfigPatchesJSON6902: [patch]}],
+        networking: {...defaultNetworking(), kubeProxyMode: 'nftables', disableDefaultCNI: true},
+        featureGates: {A: true},
+        runtimeConfig: {'api/alpha': 'false'},
+        kubeadmConfigPatches: ['kind: ClusterConfiguration'],
+        containerdConfigPatches: ['[plugins]'],
+      }),
+      facts,
+    )
+    assert.equal(plan.kubeProxyMode, 'nftables')
+    assert.equal(plan.disableDefaultCNI, true)
+    assert.deepEqual(plan.featureGates, {A: true})
+    assert.deepEqual(plan.runtimeConfig, {'api/alpha': 'false'})
+    assert.deepEqual(plan.kubeadmPatches, {merge: [{field: 'kubeadmConfigPatches[0]', patch: 'kind: ClusterConfiguration'}], json6902: []})
+    assert.deepEqual(plan.nodes[1]!.kubeadmPatches, {merge: [], json6902: [{field: 'nodes[1].kubeadmConfigPatchesJSON6902[0]', patch}]})
+    assert.deepEqual(plan.containerdPatches, {merge: ['[plugins]'], json6902: []})
+    const plain = planCluster(spec(['control-plane']), facts)
+    assert.equal(plain.kubeProxyMode, 'iptables')
+    assert.equal(plain.disableDefaultCNI, false)
   })
 })

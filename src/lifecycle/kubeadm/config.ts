@@ -2,9 +2,11 @@
 // only at the end, so later patches (config files, addons) act on structure,
 // never on text.
 import yaml from 'js-yaml'
+import {KUBEADM_DOCUMENT_API_VERSIONS} from '../../config/kubeadm-patch-target.js'
 import {API_SERVER_PORT, type ClusterPlan, type PlannedNode, type Taint} from '../../plan/plan-cluster.js'
+import {applyKubeadmPatches} from './patches.js'
 
-export const KUBEADM_API = 'kubeadm.k8s.io/v1beta4'
+export const KUBEADM_API = KUBEADM_DOCUMENT_API_VERSIONS.ClusterConfiguration!
 export const KUBEADM_CONFIG_PATH = '/etc/kcluster/kubeadm.yaml'
 export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock'
 
@@ -29,7 +31,7 @@ function nodeRegistration(node: PlannedNode, taints: Taint[]) {
   }
 }
 
-export function initConfiguration(node: PlannedNode, secrets: JoinSecrets): KubeadmDocument {
+export function initConfiguration(node: PlannedNode, secrets: JoinSecrets, plan?: Pick<ClusterPlan, 'kubeProxyMode'>): KubeadmDocument {
   return {
     apiVersion: KUBEADM_API,
     kind: 'InitConfiguration',
@@ -37,7 +39,24 @@ export function initConfiguration(node: PlannedNode, secrets: JoinSecrets): Kube
     certificateKey: secrets.certificateKey,
     localAPIEndpoint: {advertiseAddress: node.ipv4, bindPort: API_SERVER_PORT},
     nodeRegistration: nodeRegistration(node, node.taints),
+    ...(plan?.kubeProxyMode === 'none' ? {skipPhases: ['addon/kube-proxy']} : {}),
   }
+}
+
+/** Feature gates as a component flag: sorted Name=true,Other=false. */
+function featureGatesFlag(gates: Record<string, boolean>): {name: string; value: string}[] {
+  const names = Object.keys(gates).sort()
+  return names.length === 0 ? [] : [{name: 'feature-gates', value: names.map((n) => `${n}=${gates[n]}`).join(',')}]
+}
+
+function runtimeConfigFlag(config: Record<string, string>): {name: string; value: string}[] {
+  const keys = Object.keys(config).sort()
+  return keys.length === 0 ? [] : [{name: 'runtime-config', value: keys.map((k) => `${k}=${config[k]}`).join(',')}]
+}
+
+/** A component's extraArgs, left out when there are none. */
+function withArgs(args: {name: string; value: string}[]): {extraArgs?: {name: string; value: string}[]} {
+  return args.length === 0 ? {} : {extraArgs: args}
 }
 
 export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: string): KubeadmDocument {
@@ -54,7 +73,9 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
     apiServer: {
       // Every name and address a client may use: the host's published address, the endpoint, each control plane.
       certSANs: unique(['localhost', '127.0.0.1', plan.apiServer.hostAddress, plan.apiServer.endpointHost, ...(plan.loadBalancer ? [plan.loadBalancer.ipv4] : []), ...controlPlanes.flatMap((n) => [n.name, n.ipv4])]),
+      ...withArgs([...featureGatesFlag(plan.featureGates), ...runtimeConfigFlag(plan.runtimeConfig)]),
     },
+    ...(Object.keys(plan.featureGates).length > 0 ? {controllerManager: withArgs(featureGatesFlag(plan.featureGates)), scheduler: withArgs(featureGatesFlag(plan.featureGates))} : {}),
     etcd: {
       local: {
         // Clusters are disposable: trade crash safety for a faster start.
@@ -64,9 +85,9 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
   }
 }
 
-export function kubeletConfiguration(): KubeadmDocument {
+export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): KubeadmDocument {
   return {
-    apiVersion: 'kubelet.config.k8s.io/v1beta1',
+    apiVersion: KUBEADM_DOCUMENT_API_VERSIONS.KubeletConfiguration!,
     kind: 'KubeletConfiguration',
     cgroupDriver: 'cgroupfs',
     // The node's own root: keeps pod cgroups apart from systemd's in the container.
@@ -77,14 +98,20 @@ export function kubeletConfiguration(): KubeadmDocument {
     // Preloaded images can never be pulled again here: never collect them.
     imageGCHighThresholdPercent: 100,
     evictionHard: {'nodefs.available': '0%', 'nodefs.inodesFree': '0%', 'imagefs.available': '0%'},
+    ...featureGatesField(plan),
   }
 }
 
-export function kubeProxyConfiguration(): KubeadmDocument {
+function featureGatesField(plan?: Pick<ClusterPlan, 'featureGates'>): {featureGates?: Record<string, boolean>} {
+  return plan && Object.keys(plan.featureGates).length > 0 ? {featureGates: {...plan.featureGates}} : {}
+}
+
+export function kubeProxyConfiguration(plan?: Pick<ClusterPlan, 'featureGates' | 'kubeProxyMode'>): KubeadmDocument {
   return {
-    apiVersion: 'kubeproxy.config.k8s.io/v1alpha1',
+    apiVersion: KUBEADM_DOCUMENT_API_VERSIONS.KubeProxyConfiguration!,
     kind: 'KubeProxyConfiguration',
-    mode: 'iptables',
+    mode: plan?.kubeProxyMode ?? 'iptables',
+    ...featureGatesField(plan),
     conntrack: {
       // The conntrack table size is host-global and not writable from a node.
       maxPerCore: 0,
@@ -109,12 +136,27 @@ export function joinConfiguration(plan: ClusterPlan, node: PlannedNode, secrets:
   }
 }
 
-/** The documents kubeadm reads on this node: init on the first control plane, join elsewhere. */
-export function kubeadmDocuments(plan: ClusterPlan, node: PlannedNode, kubernetesVersion: string, secrets: JoinSecrets): KubeadmDocument[] {
+/** The documents kcluster writes for this node before any patch: init on the first control plane, join elsewhere. */
+export function unpatchedKubeadmDocuments(plan: ClusterPlan, node: PlannedNode, kubernetesVersion: string, secrets: JoinSecrets): KubeadmDocument[] {
   if (node.bootstrap === 'init') {
-    return [initConfiguration(node, secrets), clusterConfiguration(plan, kubernetesVersion), kubeletConfiguration(), kubeProxyConfiguration()]
+    return [
+      initConfiguration(node, secrets, plan),
+      clusterConfiguration(plan, kubernetesVersion),
+      kubeletConfiguration(plan),
+      // kubeProxyMode none: kubeadm skips the kube-proxy addon, and nothing reads its configuration.
+      ...(plan.kubeProxyMode === 'none' ? [] : [kubeProxyConfiguration(plan)]),
+    ]
   }
   return [joinConfiguration(plan, node, secrets)]
+}
+
+/** The documents kubeadm reads on this node, with the cluster's kubeadm patches and then the node's own applied. */
+export function kubeadmDocuments(plan: ClusterPlan, node: PlannedNode, kubernetesVersion: string, secrets: JoinSecrets): KubeadmDocument[] {
+  const patches = {
+    merge: [...plan.kubeadmPatches.merge, ...node.kubeadmPatches.merge],
+    json6902: [...plan.kubeadmPatches.json6902, ...node.kubeadmPatches.json6902],
+  }
+  return applyKubeadmPatches(unpatchedKubeadmDocuments(plan, node, kubernetesVersion, secrets), patches).documents
 }
 
 export function renderKubeadmConfig(documents: KubeadmDocument[]): string {

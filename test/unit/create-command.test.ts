@@ -1,0 +1,82 @@
+// `kcluster create --config FILE --dry-run` through oclif, with a provider
+// that fails the test if anything asks it for Docker.
+import assert from 'node:assert/strict'
+import fs from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import {after, before, describe, test} from 'node:test'
+import {Config, Errors} from '@oclif/core'
+import Create from '../../src/commands/create.js'
+import type {Provider} from '../../src/provider/types.js'
+import {FIXTURES} from './config-fixture-files.js'
+
+class DryCreate extends Create {
+  static override id = 'create'
+  protected override provider(): Provider {
+    throw new Error('the dry run asked for Docker')
+  }
+}
+
+describe('create --dry-run', () => {
+  let root: string
+  let config: Config
+  before(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kcluster-create-test-'))
+    await fs.writeFile(path.join(root, 'package.json'), JSON.stringify({name: 'kcluster-test', version: '0.0.0', type: 'module', oclif: {bin: 'kcluster'}}))
+    config = await Config.load(root)
+  })
+  after(() => fs.rm(root, {recursive: true, force: true}))
+
+  async function invoke(argv: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
+    let stdout = ''
+    let stderr = ''
+    const originalOut = process.stdout.write
+    const originalErr = process.stderr.write
+    // The test runner reports over stdout in binary chunks; let those through.
+    const capture = (original: typeof process.stdout.write, stream: NodeJS.WriteStream, sink: (s: string) => void) =>
+      function (chunk: string | Uint8Array, ...rest: unknown[]): boolean {
+        if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest)
+        sink(chunk)
+        ;(rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.()
+        return true
+      }
+    process.stdout.write = capture(originalOut, process.stdout, (s) => (stdout += s)) as typeof process.stdout.write
+    process.stderr.write = capture(originalErr, process.stderr, (s) => (stderr += s)) as typeof process.stderr.write
+    let exit = 0
+    try {
+      await (new DryCreate(argv, config) as unknown as {_run(): Promise<unknown>})._run()
+    } catch (error) {
+      if (!(error instanceof Errors.ExitError)) throw error
+      exit = error.oclif.exit ?? -1
+    } finally {
+      process.stdout.write = originalOut
+      process.stderr.write = originalErr
+      process.exitCode = undefined
+    }
+    return {stdout, stderr, exit}
+  }
+
+  test('--json: the plan and its warnings in one envelope, Docker never asked', async () => {
+    const {stdout, exit} = await invoke(['--config', path.join(FIXTURES, 'valid', 'kind-port-mappings.yaml'), '--dry-run', '--json', '--name', 'dry'])
+    assert.equal(exit, 0)
+    const envelope = JSON.parse(stdout)
+    assert.equal(envelope.status, 'ok')
+    assert.equal(envelope.result.dryRun, true)
+    assert.equal(envelope.result.name, 'dry', '--name overrides the file')
+    assert.deepEqual(envelope.result.nodes.map((n: {containerName: string}) => n.containerName), ['kcluster.dry.control-plane', 'kcluster.dry.worker'])
+    assert.deepEqual(envelope.result.warnings.map((w: {field: string}) => w.field), ['nodes[0].extraPortMappings[1].hostPort', 'nodes[0].extraPortMappings[1].listenAddress', 'nodes[1].extraPortMappings[0].listenAddress'])
+  })
+
+  test('for people: the plan on stdout, the warnings on stderr', async () => {
+    const {stdout, stderr, exit} = await invoke(['--config', path.join(FIXTURES, 'valid', 'kind-disable-default-cni.yaml'), '--dry-run'])
+    assert.equal(exit, 0)
+    assert.match(stdout, /^Cluster kcluster \(dry run\): 1 node\(s\)/)
+    assert.equal(stderr, 'Warning: networking.disableDefaultCNI: not applied yet: create still installs its pod network (and waits for Ready nodes, which need one)\n')
+  })
+
+  test('an invalid file: exit 3 with every problem, Docker never asked', async () => {
+    const {stdout, exit} = await invoke(['--config', path.join(FIXTURES, 'invalid', 'port-out-of-range.yaml'), '--dry-run', '--json'])
+    assert.equal(exit, 3)
+    assert.deepEqual(JSON.parse(stdout).error.details.problems.map((p: {field: string}) => p.field), ['nodes[1].extraPortMappings[0].hostPort', 'nodes[1].extraPortMappings[1].containerPort'])
+  })
+})
