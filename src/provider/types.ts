@@ -56,7 +56,9 @@ export interface NodeContainerSpec {
   ipv4: string
   securityMode: SecurityMode
   ports: PublishedPort[]
-  mounts: {hostPath: string; containerPath: string; readOnly: boolean}[]
+  mounts: {hostPath: string; containerPath: string; readOnly: boolean; propagation: 'None' | 'HostToContainer' | 'Bidirectional'; selinuxRelabel: boolean}[]
+  /** Search domains of the node's resolv.conf; [] for none; undefined keeps the engine's default. */
+  dnsSearch?: string[]
 }
 
 export interface LoadBalancerContainerSpec {

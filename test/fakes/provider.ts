@@ -103,8 +103,9 @@ export class FakeProvider implements Provider {
     return ['172.17.0.0/16']
   }
 
+  private nextPort = 40123
   async freePort() {
-    return 40123
+    return this.nextPort++
   }
 
   /** Host ports something else holds, "address:port/protocol" → holder. */

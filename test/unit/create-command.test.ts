@@ -71,7 +71,7 @@ describe('create --dry-run', () => {
     const {stdout, stderr, exit} = await invoke(['--config', path.join(FIXTURES, 'valid', 'kind-disable-default-cni.yaml'), '--dry-run'])
     assert.equal(exit, 0)
     assert.match(stdout, /^Cluster kcluster \(dry run\): 1 node\(s\)/)
-    assert.equal(stderr, 'Warning: networking.disableDefaultCNI: not applied yet: create still installs its pod network (and waits for Ready nodes, which need one)\n')
+    assert.equal(stderr, 'Warning: networking.disableDefaultCNI: no pod network is installed, so nodes stay NotReady and create does not wait for them: install one (Calico, Cilium…) next\n')
   })
 
   test('an invalid file: exit 3 with every problem, Docker never asked', async () => {

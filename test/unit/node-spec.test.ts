@@ -65,10 +65,20 @@ describe('nodeContainerSpec', () => {
   })
 
   test('a worker publishes nothing; user mounts are bind mounts', () => {
-    const c = nodeContainerSpec(spec({ports: [], role: 'worker', mounts: [{hostPath: '/srv/data', containerPath: '/data', readOnly: true}]}), host)
+    const c = nodeContainerSpec(
+      spec({
+        ports: [],
+        role: 'worker',
+        mounts: [
+          {hostPath: '/srv/data', containerPath: '/data', readOnly: true, propagation: 'None', selinuxRelabel: false},
+          {hostPath: '/dev/disk', containerPath: '/host-disk', readOnly: false, propagation: 'HostToContainer', selinuxRelabel: true},
+        ],
+      }),
+      host,
+    )
     assert.deepEqual((c.HostConfig as any).PortBindings, {})
     assert.deepEqual(c.ExposedPorts, {})
-    assert.ok((c.HostConfig as any).Mounts.some((m: any) => m.Type === 'bind' && m.Source === '/srv/data' && m.Target === '/data' && m.ReadOnly === true))
+    assert.deepEqual((c.HostConfig as any).Binds, ['/srv/data:/data:ro,rprivate', '/dev/disk:/host-disk:rw,z,rslave'])
   })
 })
 

@@ -22,6 +22,7 @@ async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<st
 export const installPodNetwork: Step<CreateContext> = {
   id: 'install-pod-network',
   title: 'Install the pod network',
+  skip: (ctx) => (required(ctx.plan, 'the plan').disableDefaultCNI ? 'disableDefaultCNI: bring your own pod network' : undefined),
   run: async (ctx, step) => {
     const plan = required(ctx.plan, 'the plan')
     const flannelImage = ctx.bundledImages.flannel

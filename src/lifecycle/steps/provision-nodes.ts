@@ -35,6 +35,7 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
     securityMode: required(ctx.securityMode, 'the security mode'),
     ports: planned.ports,
     mounts: planned.mounts,
+    ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
   })
 }
 

@@ -9,7 +9,12 @@ import {waitFor} from '../wait.js'
 export const waitReady: Step<CreateContext> = {
   id: 'wait-ready',
   title: 'Wait for the nodes to be Ready and cluster DNS to answer',
-  skip: (ctx) => (ctx.run.waitMs === 0 ? 'not asked to wait (--wait 0)' : undefined),
+  skip: (ctx) => {
+    if (ctx.run.waitMs === 0) return 'not asked to wait (--wait 0)'
+    // Without a pod network no node reports Ready; that is the user's to install.
+    if (required(ctx.plan, 'the plan').disableDefaultCNI) return 'no pod network installed (disableDefaultCNI): nodes become Ready once you install one'
+    return undefined
+  },
   run: async (ctx, step) => {
     const plan = required(ctx.plan, 'the plan')
     const admin = initNode(ctx)
@@ -23,6 +28,8 @@ export const waitReady: Step<CreateContext> = {
       if (waiting.length > 0) throw new Error(`not Ready yet: ${waiting.join(', ')}`)
       return true
     })
+    // Cluster DNS is asked through its Service address, which kube-proxy (or its replacement) serves.
+    if (plan.kubeProxyMode === 'none') return step.report('nodes Ready; kube-proxy left out (kubeProxyMode none), so cluster DNS is not asked')
     step.report('nodes Ready; asking cluster DNS')
     const answer = new RegExp(`^Address:\\s*${plan.kubernetesServiceIp.replaceAll('.', '\\.')}$`, 'm')
     await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 300, signal: step.signal}, async () => {

@@ -49,8 +49,11 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
       // Nested overlayfs needs a filesystem that is not itself overlay.
       {Type: 'volume', Source: varVolumeName(spec.containerName), Target: '/var', VolumeOptions: {Labels: clusterLabels(spec.cluster, 'volume')} as Docker.MountSettings['VolumeOptions']},
       ...(host.hasModules ? [{Type: 'bind' as const, Source: '/lib/modules', Target: '/lib/modules', ReadOnly: true}] : []),
-      ...spec.mounts.map((m) => ({Type: 'bind' as const, Source: m.hostPath, Target: m.containerPath, ReadOnly: m.readOnly})),
     ],
+    // Binds, not Mounts: only they carry SELinux relabelling (z) beside propagation.
+    Binds: spec.mounts.map(bindOf),
+    // "." is the engine's way to say "no search domains".
+    ...(spec.dnsSearch ? {DnsSearch: spec.dnsSearch.length > 0 ? spec.dnsSearch : ['.']} : {}),
     Devices: !privileged && host.hasKmsg ? [{PathOnHost: '/dev/kmsg', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm'}] : [],
     NetworkMode: spec.network,
     RestartPolicy: {Name: 'on-failure', MaximumRetryCount: 1},
@@ -69,6 +72,14 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     HostConfig: hostConfig,
     NetworkingConfig: onNetwork(spec.network, spec.name, spec.ipv4),
   }
+}
+
+const PROPAGATION = {None: 'rprivate', HostToContainer: 'rslave', Bidirectional: 'rshared'} as const
+
+/** host:container:options, as `docker run -v` takes it. */
+export function bindOf(mount: NodeContainerSpec['mounts'][number]): string {
+  const options = [mount.readOnly ? 'ro' : 'rw', ...(mount.selinuxRelabel ? ['z'] : []), PROPAGATION[mount.propagation]]
+  return `${mount.hostPath}:${mount.containerPath}:${options.join(',')}`
 }
 
 export function loadBalancerContainerSpec(spec: LoadBalancerContainerSpec): Docker.ContainerCreateOptions {
