@@ -4,7 +4,8 @@
 #   build.sh <version, e.g. v0.27.4>
 set -euo pipefail
 VERSION=$1
-export CGO_ENABLED=0 GOFLAGS=-trimpath
+# The udp backend has C parts; the image runs it on the same Debian it is built on.
+export CGO_ENABLED=1 GOFLAGS=-trimpath
 echo "### flannel $VERSION"
 GOBIN=/out go install -v -ldflags "-s -w -X github.com/flannel-io/flannel/pkg/version.Version=$VERSION" "github.com/flannel-io/flannel@$VERSION"
 ls -la /out
