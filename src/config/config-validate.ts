@@ -9,6 +9,7 @@ import {validateClusterName} from './cluster-name.js'
 import type {ClusterSpec, Json6902PatchSpec} from './cluster-spec.js'
 import type {DefaultedConfig} from './config-defaults.js'
 import type {HostFacts} from './host-facts.js'
+import {parseToml, TomlError} from './toml.js'
 import {fieldPath} from './field-path.js'
 import {isPlausibleImageReference} from './image-reference.js'
 import {KUBEADM_DOCUMENT_API_VERSIONS, splitApiVersion, unmatchableTarget} from './kubeadm-patch-target.js'
@@ -60,6 +61,14 @@ export function validateConfig({spec, ipFamily}: DefaultedConfig, host: HostFact
   }
 
   checkPatchSyntax('', spec, problems)
+  for (const [index, text] of (spec.containerdConfigPatches ?? []).entries()) {
+    try {
+      parseToml(text)
+    } catch (error) {
+      if (!(error instanceof TomlError)) throw error
+      problem(`containerdConfigPatches[${index}]`, `is not TOML kcluster can read: ${error.message}`)
+    }
+  }
   for (const [index, text] of (spec.containerdConfigPatchesJSON6902 ?? []).entries()) {
     const parsed = parseJson6902(text)
     if ('problem' in parsed) problem(`containerdConfigPatchesJSON6902[${index}]`, parsed.problem)

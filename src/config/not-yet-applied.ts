@@ -15,7 +15,5 @@ export function notYetAppliedWarnings(spec: FileSpec): InputProblem[] {
   if (networking.kubeProxyMode === 'none') {
     warn('networking.kubeProxyMode', 'none leaves kube-proxy out: Services need a replacement, and create does not ask cluster DNS through its Service address')
   }
-  if (spec.containerdConfigPatches) warn('containerdConfigPatches', "not applied yet: every node's containerd keeps kcluster's configuration")
-  if (spec.containerdConfigPatchesJSON6902) warn('containerdConfigPatchesJSON6902', "not applied yet: every node's containerd keeps kcluster's configuration")
   return warnings
 }

@@ -12,6 +12,7 @@ import {required} from './create-context.js'
 import {bootstrapSteps} from './steps/bootstrap.js'
 import {checkHostPorts} from './steps/check-host-ports.js'
 import {checkPreconditions} from './steps/check-preconditions.js'
+import {configureContainerd} from './steps/configure-containerd.js'
 import {claimName, releaseClaim} from './steps/claim-name.js'
 import {ensureLoadBalancerImage} from './steps/ensure-load-balancer-image.js'
 import {ensureNodeImage} from './steps/ensure-node-image.js'
@@ -51,6 +52,7 @@ export function createSteps(): Step<CreateContext>[] {
     ensureLoadBalancerImage,
     claimName,
     provisionNodes,
+    configureContainerd,
     ...bootstrapSteps,
     labelNodes,
     installPodNetwork,

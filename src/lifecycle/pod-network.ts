@@ -21,7 +21,18 @@ export function cniConfig(podCidr: string, mtu: number): Record<string, unknown>
 }
 
 /** flanneld for every node, keeping routes to the other nodes' pods. */
-export function networkManifest(values: {podSubnet: string; flannelImage: string}, root = packageRoot()): string {
+export function networkManifest(values: {podSubnet: string; flannelImage: string; apiServerHost: string; apiServerPort: number}, root = packageRoot()): string {
   const template = readFileSync(join(root, 'templates/network/flannel.yaml'), 'utf8')
-  return fillPlaceholders(template, {POD_SUBNET: values.podSubnet, FLANNEL_IMAGE: values.flannelImage}, 'templates/network/flannel.yaml')
+  return fillPlaceholders(
+    template,
+    {POD_SUBNET: values.podSubnet, FLANNEL_IMAGE: values.flannelImage, API_SERVER_HOST: values.apiServerHost, API_SERVER_PORT: String(values.apiServerPort)},
+    'templates/network/flannel.yaml',
+  )
 }
+
+/**
+ * Asks kube-proxy's health port on the node, which answers 200 once the Service
+ * rules are in place. bash's /dev/tcp, because the node's static busybox wget
+ * cannot be relied on for this.
+ */
+export const KUBE_PROXY_HEALTHY = ['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/10256 && printf "GET /healthz HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3 | grep -q " 200 "']

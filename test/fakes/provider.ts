@@ -185,7 +185,7 @@ export class FakeProvider implements Provider {
     const joined = this.nodes.filter((n) => n.commands.some((c) => c[0] === 'kubeadm'))
     if (line.includes('{.spec.podCIDR}')) return ok(joined.map((n, i) => `${n.name}=10.244.${i}.0/24\n`).join(''))
     if (line.includes('@.type=="Ready"')) return ok(joined.map((n) => `${n.name}=True\n`).join(''))
-    if (command[0] === 'busybox') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
+    if (command[1] === 'nslookup') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
     if (line === 'cat /etc/kubernetes/admin.conf') return ok(ADMIN_CONF)
     if (line === 'cat /sys/class/net/eth0/mtu') return ok('1500\n')
     void node

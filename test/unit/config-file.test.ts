@@ -146,8 +146,7 @@ describe('create --dry-run', () => {
     assert.match(result.nodes[0]!.image!, /@sha256:/)
     assert.equal(result.nodes[1]!.image, 'registry.example.com/kcluster/node:v1.34.2')
     assert.equal(result.nodes[1]!.mounts[0]!.hostPath, '/home/dev/project/data')
-    // The containerd patches: not applied yet.
-    assert.equal(result.warnings.length, 2)
+    assert.deepEqual(result.warnings, [])
     assert.ok(result.notes.some((n) => /chosen at create/.test(n)))
     const text = describeDryRun(result)
     assert.match(text, /^Cluster every-field \(dry run\): 2 node\(s\)/)

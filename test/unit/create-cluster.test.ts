@@ -32,7 +32,7 @@ describe('createCluster with a fake provider', () => {
     const kubeconfig = kubeconfigFile(OTHER)
     const {promise, events} = run(provider, {name: 'dev', kubeconfig})
     const result = await promise
-    const skipped = ['ensure-load-balancer-image', 'join-control-planes', 'join-workers', 'label-nodes']
+    const skipped = ['ensure-load-balancer-image', 'configure-containerd', 'join-control-planes', 'join-workers', 'label-nodes']
     assert.deepEqual(stepIds(events, 'start'), createSteps().filter((s) => !skipped.includes(s.id)).map((s) => s.id))
     assert.deepEqual(stepIds(events, 'skip'), skipped)
     assert.deepEqual(provider.loadBalancers, [])
@@ -157,7 +157,7 @@ describe('createCluster with a fake provider', () => {
 
   test('a wait that times out tells the last error it saw', async () => {
     const provider = new FakeProvider()
-    provider.override = (_node, command) => (command[0] === 'busybox' ? {stdout: ';; connection timed out; no servers could be reached', stderr: '', exitCode: 1} : undefined)
+    provider.override = (_node, command) => (command[1] === 'nslookup' ? {stdout: ';; connection timed out; no servers could be reached', stderr: '', exitCode: 1} : undefined)
     const {promise} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), wait: '500ms'})
     await assert.rejects(promise, (error: unknown) => error instanceof TimeoutError && /last error: nslookup: ;; connection timed out/.test(error.message))
   })

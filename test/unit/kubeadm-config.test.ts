@@ -85,7 +85,7 @@ describe('pod network', () => {
     assert.equal(conf.plugins[1].type, 'portmap')
   })
   test('flanneld on every node, tainted or not, routing the pod subnet host to host and masquerading', () => {
-    const docs = yaml.loadAll(networkManifest({podSubnet: '10.244.0.0/16', flannelImage: 'kcluster/flannel:v0.27.4-abc'})) as any[]
+    const docs = yaml.loadAll(networkManifest({podSubnet: '10.244.0.0/16', flannelImage: 'kcluster/flannel:v0.27.4-abc', apiServerHost: 'dev-control-plane', apiServerPort: 6443})) as any[]
     const daemonSet = docs.find((d) => d.kind === 'DaemonSet')
     const pod = daemonSet.spec.template.spec
     assert.equal(pod.hostNetwork, true)
@@ -93,6 +93,8 @@ describe('pod network', () => {
     assert.equal(pod.containers[0].image, 'kcluster/flannel:v0.27.4-abc')
     assert.equal(pod.containers[0].imagePullPolicy, 'Never')
     assert.ok(pod.containers[0].args.includes('--ip-masq') && pod.containers[0].args.includes('--kube-subnet-mgr'))
+    // Straight to the API server: kube-proxy may not serve the Service address yet.
+    assert.deepEqual(pod.containers[0].env.slice(0, 2), [{name: 'KUBERNETES_SERVICE_HOST', value: 'dev-control-plane'}, {name: 'KUBERNETES_SERVICE_PORT', value: '6443'}])
     const netConf = JSON.parse(docs.find((d) => d.kind === 'ConfigMap').data['net-conf.json'])
     assert.deepEqual(netConf, {Network: '10.244.0.0/16', Backend: {Type: 'host-gw'}})
   })

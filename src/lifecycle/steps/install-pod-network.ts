@@ -3,7 +3,9 @@ import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
 import {kubectlIn} from '../kubectl.js'
-import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
+import {API_SERVER_PORT} from '../../config/api-server.js'
+import type {Node} from '../../provider/types.js'
+import {CNI_CONFIG_PATH, cniConfig, KUBE_PROXY_HEALTHY, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to every node. */
@@ -19,6 +21,13 @@ async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<st
   })
 }
 
+async function kubeProxyServing(node: Node, signal: AbortSignal): Promise<void> {
+  await waitFor({what: `kube-proxy on node ${node.name} to serve the Service addresses`, timeoutMs: 120_000, intervalMs: 200, signal}, async () => {
+    await node.exec(KUBE_PROXY_HEALTHY, {signal})
+    return true
+  })
+}
+
 export const installPodNetwork: Step<CreateContext> = {
   id: 'install-pod-network',
   title: 'Install the pod network',
@@ -28,12 +37,16 @@ export const installPodNetwork: Step<CreateContext> = {
     const flannelImage = ctx.bundledImages.flannel
     if (!flannelImage) throw new UsageError(`node image ${ctx.image} carries no pod network (flannel) image`, 'use a node image built by `kcluster build node-image`')
     // The routes keeper starts while each node gets its CNI configuration.
-    await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: networkManifest({podSubnet: plan.podSubnet, flannelImage}), signal: step.signal})
+    const manifest = networkManifest({podSubnet: plan.podSubnet, flannelImage, apiServerHost: plan.apiServer.endpointHost, apiServerPort: API_SERVER_PORT})
+    await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal: step.signal})
     const cidrs = await podCidrs(ctx, step.signal)
     step.report([...cidrs].map(([name, cidr]) => `${name} ${cidr}`).join(', '))
     await Promise.all(
       ctx.nodes.map(async (node) => {
         const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal: step.signal})).stdout.trim()) || 1500
+        // No pod starts before its node has a CNI configuration; hold that back until kube-proxy serves the
+        // Service addresses, or the first pods (CoreDNS) reach for the API's Service address, get nothing, and wait out a 30 s timeout.
+        if (plan.kubeProxyMode !== 'none') await kubeProxyServing(node, step.signal)
         await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
       }),
     )
