@@ -40,6 +40,10 @@ describe('1 control plane + 2 workers from a kind config file', {timeout: 30 * 6
       [
         'kind: Cluster',
         'apiVersion: kind.x-k8s.io/v1alpha4',
+        'containerdConfigPatches:',
+        '- |-',
+        '  [plugins."io.containerd.grpc.v1.cri".registry]',
+        '    config_path = "/etc/containerd/certs.d"',
         'nodes:',
         '- role: control-plane',
         '- role: worker',
@@ -74,6 +78,17 @@ describe('1 control plane + 2 workers from a kind config file', {timeout: 30 * 6
     const listed = (await kcluster(['list'])).envelope.result.clusters.find((c: any) => c.name === NAME)
     assert.equal(listed.state, 'running')
     assert.deepEqual(listed.nodes.map((n: any) => n.ipv4).sort(), created.nodes.map((n: any) => n.ipv4).sort())
+  })
+
+  test('containerd on every node runs with the config patch', async () => {
+    for (const node of created.nodes) {
+      const exec = await docker.getContainer(node.containerName).exec({Cmd: ['containerd', 'config', 'dump'], AttachStdout: true, AttachStderr: true})
+      const stream = await exec.start({hijack: true, stdin: false})
+      const chunks: Buffer[] = []
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+      await new Promise((ok) => stream.on('end', ok))
+      assert.match(Buffer.concat(chunks).toString('utf8'), /config_path = "\/etc\/containerd\/certs\.d"/, node.name)
+    }
   })
 
   test('three nodes Ready, with their roles, labels and taints', async () => {

@@ -15,6 +15,7 @@ import {
   InvalidInputError,
   UsageError,
 } from '../../src/errors/index.js'
+import {runCommand} from '../fakes/run-command.js'
 
 describe('JSON envelopes', () => {
   test('success envelope keys are exactly status, command, result', () => {
@@ -148,36 +149,7 @@ describe('KclusterCommand through oclif', () => {
     }
   }
 
-  async function invoke(argv: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-    let stdout = ''
-    let stderr = ''
-    const originalOut = process.stdout.write
-    const originalErr = process.stderr.write
-    // The test runner reports to its parent over stdout in binary chunks; let those through.
-    const capture = (original: typeof process.stdout.write, stream: NodeJS.WriteStream, sink: (s: string) => void) =>
-      function (chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-        if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest)
-        sink(chunk)
-        const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined
-        callback?.()
-        return true
-      }
-    process.stdout.write = capture(originalOut, process.stdout, (s) => (stdout += s)) as typeof process.stdout.write
-    process.stderr.write = capture(originalErr, process.stderr, (s) => (stderr += s)) as typeof process.stderr.write
-    let exit = 0
-    try {
-      const cmd = new Hello(argv, config)
-      await (cmd as unknown as {_run(): Promise<unknown>})._run()
-    } catch (error) {
-      if (!(error instanceof Errors.ExitError)) throw error
-      exit = error.oclif.exit ?? -1
-    } finally {
-      process.stdout.write = originalOut
-      process.stderr.write = originalErr
-      process.exitCode = undefined
-    }
-    return {stdout, stderr, exit}
-  }
+  const invoke = (argv: string[]) => runCommand(Hello, argv, config)
 
   test('--json success prints one envelope on stdout', async () => {
     const {stdout, exit} = await invoke(['world', '--json'])

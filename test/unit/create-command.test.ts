@@ -5,10 +5,11 @@ import fs from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {Config, Errors} from '@oclif/core'
+import {Config} from '@oclif/core'
 import Create from '../../src/commands/create.js'
 import type {Provider} from '../../src/provider/types.js'
 import {FIXTURES} from './config-fixture-files.js'
+import {runCommand} from '../fakes/run-command.js'
 
 class DryCreate extends Create {
   static override id = 'create'
@@ -27,34 +28,7 @@ describe('create --dry-run', () => {
   })
   after(() => fs.rm(root, {recursive: true, force: true}))
 
-  async function invoke(argv: string[]): Promise<{stdout: string; stderr: string; exit: number}> {
-    let stdout = ''
-    let stderr = ''
-    const originalOut = process.stdout.write
-    const originalErr = process.stderr.write
-    // The test runner reports over stdout in binary chunks; let those through.
-    const capture = (original: typeof process.stdout.write, stream: NodeJS.WriteStream, sink: (s: string) => void) =>
-      function (chunk: string | Uint8Array, ...rest: unknown[]): boolean {
-        if (typeof chunk !== 'string') return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest)
-        sink(chunk)
-        ;(rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.()
-        return true
-      }
-    process.stdout.write = capture(originalOut, process.stdout, (s) => (stdout += s)) as typeof process.stdout.write
-    process.stderr.write = capture(originalErr, process.stderr, (s) => (stderr += s)) as typeof process.stderr.write
-    let exit = 0
-    try {
-      await (new DryCreate(argv, config) as unknown as {_run(): Promise<unknown>})._run()
-    } catch (error) {
-      if (!(error instanceof Errors.ExitError)) throw error
-      exit = error.oclif.exit ?? -1
-    } finally {
-      process.stdout.write = originalOut
-      process.stderr.write = originalErr
-      process.exitCode = undefined
-    }
-    return {stdout, stderr, exit}
-  }
+  const invoke = (argv: string[]) => runCommand(DryCreate, argv, config)
 
   test('--json: the plan and its warnings in one envelope, Docker never asked', async () => {
     const {stdout, exit} = await invoke(['--config', path.join(FIXTURES, 'valid', 'kind-port-mappings.yaml'), '--dry-run', '--json', '--name', 'dry'])
