@@ -11,7 +11,8 @@ export default class List extends KclusterCommand<{clusters: ClusterSummary[]}> 
     if (!this.jsonEnabled()) {
       if (clusters.length === 0) this.logToStderr('No clusters.')
       for (const c of clusters) {
-        const states = c.nodes.map((n) => `${n.name} (${n.role}, ${n.state})`).join(', ') || 'no nodes'
+        const parts = [...c.nodes.map((n) => `${n.name} (${n.role}, ${n.state})`), ...(c.loadBalancer ? [`load balancer (${c.loadBalancer.state})`] : [])]
+        const states = parts.join(', ') || 'no nodes'
         this.log(`${c.name}\t${c.state}\t${c.server ?? '-'}\t${states}`)
       }
     }

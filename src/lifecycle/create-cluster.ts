@@ -36,7 +36,10 @@ export interface CreateResult {
   kubernetesVersion: string
   securityMode: string
   network: {name: string; subnet: string}
-  nodes: {name: string; containerName: string; role: string; ipv4: string}[]
+  /** Every node as created; all are running when create returns. */
+  nodes: {name: string; containerName: string; role: string; ipv4: string; state: 'running'}[]
+  /** In front of the API servers, when there are several control planes. */
+  loadBalancer?: {name: string; containerName: string; ipv4: string; state: 'running'}
   durationMs: number
   phases: {step: string; stepId: string; durationMs: number}[]
   /** Fields of the config file kcluster did not honour as asked. */
@@ -115,7 +118,8 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     kubernetesVersion: required(ctx.kubernetesVersion, 'the Kubernetes version'),
     securityMode: required(ctx.securityMode, 'the security mode'),
     network: {name: plan.network.name, subnet: plan.network.subnet},
-    nodes: ctx.nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, ipv4: n.ipv4})),
+    nodes: ctx.nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, ipv4: n.ipv4, state: 'running' as const})),
+    ...(plan.loadBalancer ? {loadBalancer: {name: plan.loadBalancer.name, containerName: plan.loadBalancer.containerName, ipv4: plan.loadBalancer.ipv4, state: 'running' as const}} : {}),
     durationMs: Date.now() - started,
     phases: timed.phases,
     warnings: [],

@@ -183,6 +183,7 @@ describe('3 control planes + 1 worker behind the load balancer', {timeout: 30 * 
   })
 
   test('kubectl works through the load balancer', async () => {
+    assert.deepEqual(created.loadBalancer, {name: `${NAME}-load-balancer`, containerName: `kcluster.${NAME}.load-balancer`, ipv4: created.loadBalancer.ipv4, state: 'running'})
     const listed = (await kcluster(['list'])).envelope.result.clusters.find((c: any) => c.name === NAME)
     assert.equal(listed.loadBalancer.containerName, `kcluster.${NAME}.load-balancer`)
     assert.equal(listed.loadBalancer.state, 'running')

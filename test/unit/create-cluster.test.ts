@@ -37,7 +37,8 @@ describe('createCluster with a fake provider', () => {
     assert.deepEqual(stepIds(events, 'skip'), skipped)
     assert.deepEqual(provider.loadBalancers, [])
     assert.equal(result.server, 'https://127.0.0.1:40123')
-    assert.deepEqual(result.nodes, [{name: 'dev-control-plane', containerName: 'kcluster.dev.control-plane', role: 'control-plane', ipv4: '172.30.0.10'}])
+    assert.deepEqual(result.nodes, [{name: 'dev-control-plane', containerName: 'kcluster.dev.control-plane', role: 'control-plane', ipv4: '172.30.0.10', state: 'running'}])
+    assert.equal(result.loadBalancer, undefined)
     assert.equal(result.kubernetesVersion, 'v1.34.4')
     assert.deepEqual(result.phases.map((p) => p.stepId), stepIds(events, 'done'))
     const config = yaml.load(readFileSync(kubeconfig, 'utf8')) as any
