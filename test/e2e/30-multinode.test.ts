@@ -198,7 +198,10 @@ describe('3 control planes + 1 worker behind the load balancer', {timeout: 30 * 
   test('with one control plane stopped, the API still answers and a new pod is scheduled', async () => {
     await docker.getContainer(`kcluster.${NAME}.control-plane`).stop({t: 5})
     await eventually('the API through the other control planes', 60_000, async () => (await kubectl(['get', 'nodes'])).includes(`${NAME}-worker`))
-    await kubectl(['run', 'after-failover', '--image=registry.k8s.io/pause:3.10.1', '--image-pull-policy=Never'])
+    // The pause image is preloaded in every node under the name kubeadm gave it.
+    const preloaded = (await docker.getImage(created.image).inspect()).Config.Labels['io.kcluster.preloaded-images']!.split(',')
+    const pause = preloaded.find((image) => /\/pause:/.test(image))!
+    await kubectl(['run', 'after-failover', `--image=${pause}`, '--image-pull-policy=Never'])
     // Leader election moves the scheduler within its lease (15 s by default).
     await kubectl(['wait', '--for=condition=Ready', 'pod/after-failover', '--timeout=120s'])
     assert.equal(JSON.parse(await kubectl(['get', 'pod', 'after-failover', '-o', 'json'])).spec.nodeName, `${NAME}-worker`)

@@ -7,7 +7,7 @@ import {InvalidInputError} from '../../src/errors/index.js'
 import {packageRoot} from '../../src/images/paths.js'
 import {patchContainerdConfig} from '../../src/lifecycle/steps/configure-containerd.js'
 
-const NODE_CONFIG = readFileSync(join(packageRoot(), 'templates/node/containerd.toml'), 'utf8').replaceAll('{{PAUSE_IMAGE}}', 'registry.k8s.io/pause:3.10.1')
+const NODE_CONFIG = readFileSync(join(packageRoot(), 'templates/node/containerd.toml'), 'utf8').replaceAll('{{PAUSE_IMAGE}}', 'example.org/pause:3.10.1')
 const CRI = 'io.containerd.grpc.v1.cri'
 
 describe('TOML', () => {
@@ -40,7 +40,7 @@ name = "two"
   test('round-trips kcluster’s containerd configuration', () => {
     const doc = parseToml(NODE_CONFIG)
     assert.deepEqual(parseToml(stringifyToml(doc)), doc)
-    assert.equal((doc.plugins as any)[CRI].sandbox_image, 'registry.k8s.io/pause:3.10.1')
+    assert.equal((doc.plugins as any)[CRI].sandbox_image, 'example.org/pause:3.10.1')
   })
 
   test('what it cannot read is named with its line', () => {
@@ -58,7 +58,7 @@ describe('containerd patches', () => {
   test('a merge patch adds the registry configuration and keeps everything kcluster set', () => {
     const patched = parseToml(patchContainerdConfig(NODE_CONFIG, {merge: [`[plugins."${CRI}".registry]\n  config_path = "/etc/containerd/certs.d"\n`], json6902: []})) as any
     assert.equal(patched.plugins[CRI].registry.config_path, '/etc/containerd/certs.d')
-    assert.equal(patched.plugins[CRI].sandbox_image, 'registry.k8s.io/pause:3.10.1')
+    assert.equal(patched.plugins[CRI].sandbox_image, 'example.org/pause:3.10.1')
     assert.equal(patched.plugins[CRI].restrict_oom_score_adj, true)
     assert.equal(patched.plugins[CRI].containerd.runtimes.runc.options.SystemdCgroup, false)
   })
