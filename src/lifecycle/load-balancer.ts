@@ -14,7 +14,11 @@ export function loadBalancerConfig(plan: ClusterPlan): string {
     '  maxconn 4000',
     'defaults',
     '  mode tcp',
-    '  timeout connect 5s',
+    // On the cluster's own network a connect takes microseconds; a stopped control plane must not hold a client
+    // for long before its health check marks it down: give up on it quickly and send the connection elsewhere.
+    '  timeout connect 1s',
+    '  retries 2',
+    '  option redispatch',
     // Watches (kubectl get -w, informers) hold connections open for long.
     '  timeout client 1h',
     '  timeout server 1h',

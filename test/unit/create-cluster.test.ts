@@ -228,6 +228,21 @@ describe('createCluster with a fake provider', () => {
     assert.equal(provider.node('dev-control-plane').commands.filter((c) => c.includes('apply')).length, 1, 'the pod network only: no storage without its images in the node image')
   })
 
+  test('a node image of another Kubernetes version is refused, naming the node, before anything is created', async () => {
+    const provider = new FakeProvider()
+    const images = fakeClusterImages({'me/node:old': {'io.kcluster.kubernetes-version': 'v1.34.1'}})
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await assert.rejects(
+      createClusterFromSpec(
+        {name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker', image: 'me/node:old'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+        {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+        {provider, images},
+      ),
+      (error: unknown) => error instanceof InvalidInputError && error.problems[0]!.field === 'nodes[1].image' && /v1\.34\.1, the cluster v1\.34\.4/.test(error.problems[0]!.message),
+    )
+    assert.equal(provider.claims.size + provider.nodes.length, 0)
+  })
+
   test('--image with another --kubernetes-version is refused before anything is created', async () => {
     const provider = new FakeProvider()
     const images = fakeClusterImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1'}})

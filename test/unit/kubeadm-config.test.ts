@@ -105,6 +105,9 @@ describe('load balancer configuration', () => {
     const config = loadBalancerConfig(plan(['control-plane', 'control-plane', 'control-plane', 'worker']))
     assert.match(config, /^frontend kube-apiserver\n  bind \*:6443$/m)
     assert.match(config, /^  mode tcp$/m)
+    // A stopped control plane costs a client at most a second: the connection goes to another one.
+    assert.match(config, /^  timeout connect 1s$/m)
+    assert.match(config, /^  option redispatch$/m)
     assert.match(config, /^  option httpchk GET \/healthz$/m)
     assert.deepEqual(config.match(/^  server .*$/gm), [
       '  server dev-control-plane 172.30.0.10:6443 check check-ssl verify none inter 1s fall 2 rise 1',
