@@ -64,7 +64,7 @@ for (const shape of values.shapes!.split(',')) {
     for (const phase of created.phases) console.log(`    ${phase.step.padEnd(60)} ${seconds(phase.durationMs)}`)
     if (i === 0 && idleSeconds > 0) {
       await sleep(idleSeconds * 1000)
-      const containers = [...created.nodes.map((n) => n.containerName), ...(shape.startsWith('1+') || shape === '1' ? [] : [`kcluster.${name}.load-balancer`])]
+      const containers = [...created.nodes.map((n) => n.containerName), ...(created.loadBalancer ? [created.loadBalancer.containerName] : [])]
       run.memoryAfterIdle = Object.fromEntries(await Promise.all(containers.map(async (c) => [c, await memoryMiB(c)])))
       console.log(`    memory after ${idleSeconds}s idle: ${JSON.stringify(run.memoryAfterIdle)}`)
     }
