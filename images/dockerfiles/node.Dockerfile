@@ -2,7 +2,7 @@ FROM {{BASE}}
 COPY --from={{BINARIES}} /kube /usr/local/bin/kube
 COPY rootfs/ /
 RUN for name in {{COMMANDS}}; do ln -s kube "/usr/local/bin/$name"; done \
- && systemctl enable kubelet.service containerd.service \
+ && systemctl enable kubelet.service containerd.service kcluster-cni-gate.service \
  && systemctl mask getty.target systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
       systemd-journald-audit.socket systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
  && : > /etc/machine-id \

@@ -7,6 +7,8 @@ import {join} from 'node:path'
 import {fillPlaceholders, packageRoot} from '../images/index.js'
 
 export const CNI_CONFIG_PATH = '/etc/cni/net.d/10-kcluster.conflist'
+/** Tells the node's boot gate (templates/node/cni-gate.sh) not to wait for kube-proxy. */
+export const NO_KUBE_PROXY_MARKER = '/etc/kcluster/no-kube-proxy'
 
 /** The CNI configuration of one node, as containerd's CRI plugin reads it. */
 export function cniConfig(podCidr: string, mtu: number): Record<string, unknown> {

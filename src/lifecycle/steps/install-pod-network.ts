@@ -5,7 +5,7 @@ import {initNode, required} from '../create-context.js'
 import {kubectlIn} from '../kubectl.js'
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import type {Node} from '../../provider/types.js'
-import {CNI_CONFIG_PATH, cniConfig, KUBE_PROXY_HEALTHY, networkManifest} from '../pod-network.js'
+import {CNI_CONFIG_PATH, cniConfig, KUBE_PROXY_HEALTHY, networkManifest, NO_KUBE_PROXY_MARKER} from '../pod-network.js'
 import {waitFor} from '../wait.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to every node. */
@@ -47,6 +47,8 @@ export const installPodNetwork: Step<CreateContext> = {
         // No pod starts before its node has a CNI configuration; hold that back until kube-proxy serves the
         // Service addresses, or the first pods (CoreDNS) reach for the API's Service address, get nothing, and wait out a 30 s timeout.
         if (plan.kubeProxyMode !== 'none') await kubeProxyServing(node, step.signal)
+        // The node's boot gate (kcluster-cni-gate) waits for kube-proxy in the same way, unless told there is none.
+        else await node.writeFile(NO_KUBE_PROXY_MARKER, 'kubeProxyMode: none\n')
         await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
       }),
     )

@@ -56,7 +56,7 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     ...(spec.dnsSearch ? {DnsSearch: spec.dnsSearch.length > 0 ? spec.dnsSearch : ['.']} : {}),
     Devices: !privileged && host.hasKmsg ? [{PathOnHost: '/dev/kmsg', PathInContainer: '/dev/kmsg', CgroupPermissions: 'rwm'}] : [],
     NetworkMode: spec.network,
-    RestartPolicy: {Name: 'on-failure', MaximumRetryCount: 1},
+    RestartPolicy: {Name: 'unless-stopped'},
     Init: false,
     PortBindings: ports.PortBindings,
   }
@@ -90,7 +90,7 @@ export function loadBalancerContainerSpec(spec: LoadBalancerContainerSpec): Dock
     Image: spec.image,
     Labels: clusterLabels(spec.cluster, 'load-balancer', {[NODE_NAME_LABEL]: spec.name}),
     ExposedPorts: ports.ExposedPorts,
-    HostConfig: {NetworkMode: spec.network, PortBindings: ports.PortBindings, RestartPolicy: {Name: 'on-failure', MaximumRetryCount: 1}},
+    HostConfig: {NetworkMode: spec.network, PortBindings: ports.PortBindings, RestartPolicy: {Name: 'unless-stopped'}},
     NetworkingConfig: onNetwork(spec.network, spec.name, spec.ipv4),
   }
 }
