@@ -4,6 +4,7 @@ export {
   mergeKubeconfig,
   parseAdminKubeconfig,
   readCurrentContext,
+  readContextAccess,
   readKubeconfig,
   removeFromKubeconfig,
   writeFileAtomic,

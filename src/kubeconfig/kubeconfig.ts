@@ -246,3 +246,34 @@ export async function listContextNames(file: string): Promise<string[]> {
     .map(nameOf)
     .filter((n): n is string => typeof n === 'string')
 }
+
+/**
+ * The server and credentials a context of the file names, or undefined when the
+ * file, the context or one of its parts is missing or uses another kind of
+ * credential (a token, a file path). Never writes.
+ */
+export async function readContextAccess(file: string, contextName: string): Promise<ClusterAccess | undefined> {
+  let config: YamlMap | undefined
+  try {
+    config = await readKubeconfig(file)
+  } catch {
+    return undefined
+  }
+  if (!config) return undefined
+  const entry = (key: NamedList, name: unknown) => {
+    const found = (Array.isArray(config[key]) ? (config[key] as unknown[]) : []).find((e) => isMap(e) && e.name === name)
+    return isMap(found) ? found : undefined
+  }
+  const context = entry('contexts', contextName)?.context
+  if (!isMap(context)) return undefined
+  const cluster = entry('clusters', context.cluster)?.cluster
+  const user = entry('users', context.user)?.user
+  if (!isMap(cluster) || !isMap(user)) return undefined
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined)
+  const server = text(cluster.server)
+  const certificateAuthorityData = text(cluster['certificate-authority-data'])
+  const clientCertificateData = text(user['client-certificate-data'])
+  const clientKeyData = text(user['client-key-data'])
+  if (!server || !certificateAuthorityData || !clientCertificateData || !clientKeyData) return undefined
+  return {contextName, server, certificateAuthorityData, clientCertificateData, clientKeyData}
+}

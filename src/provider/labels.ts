@@ -16,9 +16,11 @@ export function clusterLabels(cluster: string, kind: ResourceKind, extra: Record
   return {[CLUSTER_LABEL]: cluster, [KIND_LABEL]: kind, ...extra}
 }
 
+export const VAR_VOLUME_SUFFIX = '.var'
+
 /** The volume holding a node's /var. */
 export function varVolumeName(containerName: string): string {
-  return `${containerName}.var`
+  return `${containerName}${VAR_VOLUME_SUFFIX}`
 }
 
 /** A created, never started container whose unique name claims the cluster name while a create runs. */

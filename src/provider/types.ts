@@ -93,6 +93,30 @@ export interface ClusterSummary {
   loadBalancer?: {containerName: string; state: string; ipv4: string}
 }
 
+/** One container of a cluster, as the engine reports it now. */
+export interface ClusterContainer {
+  containerName: string
+  /** What it is: 'node', 'load-balancer', and so on (the kind label). */
+  kind: string
+  /** Kubernetes node name of a node; host name of anything else. */
+  name: string
+  role?: NodeRole
+  /** The engine's state: running, exited, created, restarting, paused, dead. */
+  state: string
+  ipv4: string
+}
+
+/** A cluster as labels describe it: its containers, and the node volumes whose containers are gone. */
+export interface ClusterInventory {
+  containers: ClusterContainer[]
+  /** Node containers that no longer exist although their /var volume does (removed by hand). */
+  removedNodeContainers: string[]
+  /** A create of this name holds the claim (in progress or killed). */
+  claimed: boolean
+  /** The API server as published on the host. */
+  server?: string
+}
+
 export interface Provider {
   readonly images: ImageBuilder
   /** Throws DockerUnreachableError when the engine does not answer. */
@@ -117,4 +141,12 @@ export interface Provider {
   listNodes(cluster: string): Promise<Node[]>
   /** Removes every container, volume and network labelled with the cluster; "already gone" is fine. */
   deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}>
+
+  // issue 9: stop, start, status
+  /** Undefined when nothing carries the cluster's label. */
+  inspectCluster(cluster: string): Promise<ClusterInventory | undefined>
+  /** Stops the containers (their stop signal, then SIGKILL after the timeout); one that is already stopped is fine. */
+  stopContainers(containerNames: string[], timeoutSeconds: number): Promise<void>
+  /** Starts the containers; one that already runs is fine. */
+  startContainers(containerNames: string[]): Promise<void>
 }

@@ -4,7 +4,7 @@
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
-import type {ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, Provider, SecurityMode} from '../../src/provider/types.js'
+import type {ClusterContainer, ClusterInventory, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
 clusters:
@@ -173,6 +173,43 @@ export class FakeProvider implements Provider {
     return {containers, volumes: 0, networks: this.networks.delete(`kcluster-${cluster}`) ? 1 : 0}
   }
 
+  /** Node containers "removed by hand": gone, but their volumes stay. */
+  readonly removedNodeContainers = new Set<string>()
+
+  async inspectCluster(cluster: string): Promise<ClusterInventory | undefined> {
+    const nodes = this.nodes.filter((n) => n.spec.cluster === cluster && !this.removedNodeContainers.has(n.containerName))
+    const lbs = this.loadBalancers.filter((lb) => lb.cluster === cluster)
+    if (nodes.length === 0 && lbs.length === 0 && !this.claims.has(cluster)) return undefined
+    const containers: ClusterContainer[] = [
+      ...nodes.map((n) => ({containerName: n.containerName, kind: 'node', name: n.name, role: n.role, state: n.running ? 'running' : 'exited', ipv4: n.ipv4})),
+      ...lbs.map((lb) => ({containerName: lb.containerName, kind: 'load-balancer', name: lb.name, state: this.stoppedLoadBalancers.has(lb.containerName) ? 'exited' : 'running', ipv4: lb.ipv4})),
+    ].sort((a, b) => a.name.localeCompare(b.name))
+    const removed = this.nodes.filter((n) => n.spec.cluster === cluster && this.removedNodeContainers.has(n.containerName)).map((n) => n.containerName)
+    return {containers, removedNodeContainers: removed, claimed: this.claims.has(cluster), ...(this.publishedServer ? {server: this.publishedServer} : {})}
+  }
+
+  readonly stoppedLoadBalancers = new Set<string>()
+  /** The API endpoint inspectCluster reports; none by default, so nothing real is dialled. */
+  publishedServer?: string
+
+  async stopContainers(containerNames: string[]): Promise<void> {
+    this.log.push(`stop ${containerNames.join(' ')}`)
+    for (const name of containerNames) {
+      const node = this.nodes.find((n) => n.containerName === name)
+      if (node) node.running = false
+      else this.stoppedLoadBalancers.add(name)
+    }
+  }
+
+  async startContainers(containerNames: string[]): Promise<void> {
+    this.log.push(`start ${containerNames.join(' ')}`)
+    for (const name of containerNames) {
+      const node = this.nodes.find((n) => n.containerName === name)
+      if (node) node.running = true
+      else this.stoppedLoadBalancers.delete(name)
+    }
+  }
+
   node(name: string): FakeNode {
     const found = this.nodes.find((n) => n.name === name)
     if (!found) throw new Error(`no fake node ${name}`)
@@ -188,6 +225,13 @@ export class FakeProvider implements Provider {
     if (command[1] === 'nslookup') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
     if (line === 'cat /etc/kubernetes/admin.conf') return ok(ADMIN_CONF)
     if (line === 'cat /sys/class/net/eth0/mtu') return ok('1500\n')
+    if (line.endsWith('get nodes -o json')) {
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+      const items = this.nodes.filter((n) => n.spec.cluster === node.spec.cluster && n.running)
+      return ok(JSON.stringify({items: items.map((n) => ({metadata: {name: n.name}, status: {conditions: [{type: 'Ready', status: 'True', lastHeartbeatTime: now}]}}))}))
+    }
+    if (line.includes('get service -n default kubernetes')) return ok('10.96.0.1')
+    if (line.includes('get service -n kube-system kube-dns')) return ok('10.96.0.10')
     void node
     return ok()
   }

@@ -98,6 +98,9 @@ export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): 
     // Preloaded images can never be pulled again here: never collect them.
     imageGCHighThresholdPercent: 100,
     evictionHard: {'nodefs.available': '0%', 'nodefs.inodesFree': '0%', 'imagefs.available': '0%'},
+    // How often kubelet looks at its node's state (it posts only on a change): a node that becomes Ready
+    // after a start says so within 2 s, not at the next 10 s tick.
+    nodeStatusUpdateFrequency: '2s',
     ...featureGatesField(plan),
   }
 }

@@ -2,6 +2,7 @@ import {formatDuration} from '../../config/duration.js'
 import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
+import {clusterDnsAnswers} from '../cluster-health.js'
 import {kubectlIn} from '../kubectl.js'
 import {waitFor} from '../wait.js'
 
@@ -31,11 +32,9 @@ export const waitReady: Step<CreateContext> = {
     // Cluster DNS is asked through its Service address, which kube-proxy (or its replacement) serves.
     if (plan.kubeProxyMode === 'none') return step.report('nodes Ready; kube-proxy left out (kubeProxyMode none), so cluster DNS is not asked')
     step.report('nodes Ready; asking cluster DNS')
-    const answer = new RegExp(`^Address:\\s*${plan.kubernetesServiceIp.replaceAll('.', '\\.')}$`, 'm')
-    await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 300, signal: step.signal}, async () => {
-      const result = await admin.exec(['busybox', 'nslookup', '-timeout=1', 'kubernetes.default.svc.cluster.local', plan.clusterDnsIp], {allowFailure: true, signal: step.signal})
-      if (result.exitCode === 0 && answer.test(result.stdout)) return true
-      throw new Error(`nslookup: ${(result.stdout + result.stderr).trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`)
-    })
+    const addresses = {kubernetes: plan.kubernetesServiceIp, dns: plan.clusterDnsIp}
+    await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 300, signal: step.signal}, () =>
+      clusterDnsAnswers(admin, addresses, step.signal),
+    )
   },
 }

@@ -10,8 +10,8 @@ import type Docker from 'dockerode'
 import {API_SERVER_PORT, clientAddress} from '../../config/api-server.js'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
-import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
-import type {ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, PublishedPort, SecurityMode} from '../types.js'
+import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, VAR_VOLUME_SUFFIX, claimContainerName, clusterLabels} from '../labels.js'
+import type {ClusterContainer, ClusterInventory, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
@@ -156,8 +156,12 @@ export class DockerProvider implements Provider {
   }
 
   async listClusters(): Promise<ClusterSummary[]> {
-    const [containers, networks] = await dockerCall('list clusters', () =>
-      Promise.all([this.docker.listContainers({all: true, filters: {label: [CLUSTER_LABEL]}}), this.docker.listNetworks({filters: {label: [`${KIND_LABEL}=network`]}})]),
+    const [containers, networks, volumes] = await dockerCall('list clusters', () =>
+      Promise.all([
+        this.docker.listContainers({all: true, filters: {label: [CLUSTER_LABEL]}}),
+        this.docker.listNetworks({filters: {label: [`${KIND_LABEL}=network`]}}),
+        this.docker.listVolumes({filters: {label: [`${KIND_LABEL}=volume`]}}),
+      ]),
     )
     const byName = new Map<string, {claimed: boolean; summary: ClusterSummary}>()
     const entry = (name: string) => {
@@ -186,9 +190,17 @@ export class DockerProvider implements Provider {
     }
     // A network left by an interrupted create still names a cluster.
     for (const n of networks) if (n.Labels?.[CLUSTER_LABEL]) entry(n.Labels[CLUSTER_LABEL])
+    // A node volume without its container: the node was removed by hand, and the cluster is short of it.
+    const containerNames = new Set(containers.map((c) => (c.Names[0] ?? '').replace(/^\//, '')))
+    const removed = new Map<string, number>()
+    for (const v of volumes.Volumes ?? []) {
+      const cluster = v.Labels?.[CLUSTER_LABEL]
+      if (cluster && v.Name.endsWith(VAR_VOLUME_SUFFIX) && !containerNames.has(v.Name.slice(0, -VAR_VOLUME_SUFFIX.length))) removed.set(cluster, (removed.get(cluster) ?? 0) + 1)
+    }
     for (const {claimed, summary} of byName.values()) {
       summary.nodes.sort((a, b) => a.name.localeCompare(b.name))
-      summary.state = clusterState(claimed, [...summary.nodes.map((n) => n.state), ...(summary.loadBalancer ? [summary.loadBalancer.state] : [])])
+      const missing = Array.from({length: removed.get(summary.name) ?? 0}, () => 'removed')
+      summary.state = clusterState(claimed, [...summary.nodes.map((n) => n.state), ...(summary.loadBalancer ? [summary.loadBalancer.state] : []), ...missing])
     }
     return [...byName.values()].map((e) => e.summary).sort((a, b) => a.name.localeCompare(b.name))
   }
@@ -223,6 +235,57 @@ export class DockerProvider implements Provider {
       if (errors.length > 0) throw errors[0]
       return {containers: containers.length, volumes: volumes.length, networks: networks.length}
     })
+  }
+
+  // issue 9: stop, start, status
+
+  async inspectCluster(cluster: string): Promise<ClusterInventory | undefined> {
+    const filter = {label: [`${CLUSTER_LABEL}=${cluster}`]}
+    const [listed, volumes] = await dockerCall(`inspect the cluster ${cluster}`, () =>
+      Promise.all([this.docker.listContainers({all: true, filters: filter}), this.docker.listVolumes({filters: filter})]),
+    )
+    const nodeVolumes = (volumes.Volumes ?? []).map((v) => v.Name)
+    if (listed.length === 0 && nodeVolumes.length === 0) return undefined
+    let claimed = false
+    let server: string | undefined
+    const containers: ClusterContainer[] = []
+    for (const c of listed) {
+      const kind = c.Labels[KIND_LABEL] ?? ''
+      if (kind === 'claim') {
+        claimed = true
+        continue
+      }
+      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
+      if (published) server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
+      const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
+      containers.push({
+        containerName,
+        kind,
+        name: c.Labels[NODE_NAME_LABEL] ?? containerName,
+        ...(kind === 'node' ? {role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole} : {}),
+        state: c.State,
+        ipv4: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? '',
+      })
+    }
+    const names = new Set(containers.map((c) => c.containerName))
+    const removedNodeContainers = nodeVolumes.filter((v) => v.endsWith(VAR_VOLUME_SUFFIX)).map((v) => v.slice(0, -VAR_VOLUME_SUFFIX.length)).filter((n) => !names.has(n))
+    containers.sort((a, b) => a.name.localeCompare(b.name))
+    return {containers, removedNodeContainers: removedNodeContainers.sort(), claimed, ...(server ? {server} : {})}
+  }
+
+  async stopContainers(containerNames: string[], timeoutSeconds: number): Promise<void> {
+    await this.eachContainer(containerNames, 'stop', (c) => c.stop({t: timeoutSeconds}))
+  }
+
+  async startContainers(containerNames: string[]): Promise<void> {
+    await this.eachContainer(containerNames, 'start', (c) => c.start())
+  }
+
+  /** Runs an operation on every container at once; "already in that state" (304) is success. */
+  private async eachContainer(containerNames: string[], verb: string, operation: (c: Docker.Container) => Promise<unknown>): Promise<void> {
+    const results = await Promise.allSettled(containerNames.map((name) => operation(this.docker.getContainer(name))))
+    const failures = results.flatMap((r, i) => (r.status === 'rejected' && (r.reason as {statusCode?: number})?.statusCode !== 304 ? [{name: containerNames[i]!, error: r.reason}] : []))
+    if (failures.length > 0) throw classifyDockerError(failures[0]!.error, `${verb} the container ${failures[0]!.name}`)
   }
 
   private node(c: {id: string; containerName: string; name: string; role: NodeRole; ipv4: string}): Node {

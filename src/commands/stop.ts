@@ -1,0 +1,24 @@
+import {Flags} from '@oclif/core'
+import {KclusterCommand} from '../cli/base-command.js'
+import {DEFAULT_CLUSTER_NAME} from '../config/cluster-options.js'
+import {stopCluster, type StopResult} from '../lifecycle/stop-cluster.js'
+
+export default class Stop extends KclusterCommand<StopResult> {
+  static override summary = 'Stop every container of a cluster; `kcluster start` brings it back as it was'
+  static override examples = ['<%= config.bin %> stop', '<%= config.bin %> stop --name dev --json']
+
+  static override flags = {
+    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
+  }
+
+  async run(): Promise<StopResult> {
+    const {flags} = await this.parse(Stop)
+    const result = await stopCluster({name: flags.name}, {provider: this.provider()})
+    this.logToStderr(
+      result.stopped.length === 0
+        ? `Cluster ${result.name} was stopped already.`
+        : `Stopped cluster ${result.name} (${result.stopped.length} containers) in ${(result.durationMs / 1000).toFixed(1)}s. \`kcluster start --name ${result.name}\` brings it back.`,
+    )
+    return result
+  }
+}
