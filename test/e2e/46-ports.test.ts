@@ -2,6 +2,7 @@
 // answers on a host port added after it, with no node restarted; the port is
 // listed, refused twice, and closed again by remove.
 import assert from 'node:assert/strict'
+import {createSocket} from 'node:dgram'
 import {connect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
@@ -27,6 +28,33 @@ function tryConnect(port: number): Promise<string> {
     socket.on('connect', () => (socket.destroy(), resolve('connected')))
     socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
   })
+}
+
+/** Asks a DNS server on 127.0.0.1:port over UDP for the A record of `name`; the addresses of the answer. */
+async function queryDns(port: number, name: string): Promise<string[]> {
+  const question = Buffer.concat([...name.split('.').map((label) => Buffer.concat([Buffer.from([label.length]), Buffer.from(label)])), Buffer.from([0, 0, 1, 0, 1])])
+  const query = Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), question])
+  const socket = createSocket('udp4')
+  try {
+    const answer = await new Promise<Buffer>((resolve, reject) => {
+      socket.on('message', resolve)
+      socket.on('error', reject)
+      setTimeout(() => reject(new Error('no DNS answer within 3s')), 3000).unref()
+      socket.send(query, port, '127.0.0.1')
+    })
+    // A records of a compressed answer end with type A, class IN, TTL, length 4, then the address.
+    return [...answer.subarray(query.length).toString('hex').matchAll(/000100010000....0004(........)/g)].map((m) => Buffer.from(m[1]!, 'hex').join('.'))
+  } finally {
+    socket.close()
+  }
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4')
+  await new Promise<void>((ok) => socket.bind(0, '127.0.0.1', ok))
+  const port = socket.address().port
+  await new Promise<void>((ok) => socket.close(ok))
+  return port
 }
 
 async function nodeStarts(container: string): Promise<{startedAt: string; restartCount: number}> {
@@ -81,6 +109,21 @@ describe('ports after create', {timeout: 30 * 60_000}, () => {
     const listed = (await kcluster(['list'])).envelope.result.clusters.find((c: any) => c.name === NAME)
     assert.equal(listed.state, 'running')
     assert.deepEqual(listed.nodes.map((n: any) => n.name), [`${NAME}-control-plane`])
+  })
+
+  test('UDP: cluster DNS through a NodePort Service answers on an added UDP port', async () => {
+    await kubectl(['apply', '-f', '-'], dnsNodePort())
+    const dnsNodePortNumber = Number(await kubectl(['get', 'service', '-n', 'kube-system', 'dns-udp', '-o', 'jsonpath={.spec.ports[0].nodePort}']))
+    const udpPort = await freeUdpPort()
+    const added = await kcluster(['port', 'add', `${udpPort}:${dnsNodePortNumber}`, '--protocol', 'udp', '--name', NAME])
+    assert.equal(added.exitCode, 0, JSON.stringify(added.envelope.error) + added.stderr.slice(-3000))
+    const addresses = await eventually(`DNS over UDP on 127.0.0.1:${udpPort}`, 60_000, async () => {
+      const found = await queryDns(udpPort, 'kubernetes.default.svc.cluster.local')
+      return found.length > 0 && found
+    })
+    assert.deepEqual(addresses, ['10.96.0.1'])
+    const removed = await kcluster(['port', 'remove', String(udpPort), '--protocol', 'udp', '--name', NAME])
+    assert.equal(removed.envelope.result.removed, true)
   })
 
   test('port list shows the API server from create and the added port', async () => {
@@ -168,5 +211,17 @@ spec:
   type: NodePort
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
+`
+}
+
+function dnsNodePort(): string {
+  return `
+apiVersion: v1
+kind: Service
+metadata: {name: dns-udp, namespace: kube-system}
+spec:
+  type: NodePort
+  selector: {k8s-app: kube-dns}
+  ports: [{name: dns, port: 53, targetPort: 53, protocol: UDP}]
 `
 }
