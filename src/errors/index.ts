@@ -233,3 +233,10 @@ const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/
 export function shellQuote(args: string[]): string {
   return args.map((arg) => (arg === '' ? "''" : SAFE_WORD.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ')
 }
+
+/** A host port that cannot be used as asked: something holds it, it is forwarded already, or a node container published it at create. */
+export class HostPortError extends KclusterError {
+  constructor(message: string, remedy: string, details: Record<string, unknown> = {}) {
+    super('INVALID_INPUT', message, {remedy, details})
+  }
+}

@@ -32,3 +32,8 @@ export function networkName(cluster: string): string {
 export function contextName(cluster: string): string {
   return `kcluster-${cluster}`
 }
+
+/** The front container of a port added after create: what it publishes is in its name. */
+export function portFrontContainerName(cluster: string, port: {hostAddress: string; hostPort: number; protocol: string}): string {
+  return `kcluster.${cluster}.port-${port.hostAddress}-${port.hostPort}-${port.protocol}`
+}

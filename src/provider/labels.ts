@@ -10,7 +10,17 @@ export const NODE_NAME_LABEL = `${LABEL_PREFIX}.node`
 /** Set on the claim of a create in progress: process and machine that made it. */
 export const CREATOR_LABEL = `${LABEL_PREFIX}.creator`
 
-export type ResourceKind = 'node' | 'load-balancer' | 'network' | 'volume' | 'probe' | 'claim'
+/** On a port front (`kcluster port add`): what it publishes and where it forwards to; `port list` reads them. */
+export const PORT_LABELS = {
+  hostAddress: `${LABEL_PREFIX}.port.host-address`,
+  hostPort: `${LABEL_PREFIX}.port.host-port`,
+  protocol: `${LABEL_PREFIX}.port.protocol`,
+  node: `${LABEL_PREFIX}.port.node`,
+  nodeAddress: `${LABEL_PREFIX}.port.node-address`,
+  nodePort: `${LABEL_PREFIX}.port.node-port`,
+} as const
+
+export type ResourceKind = 'node' | 'load-balancer' | 'network' | 'volume' | 'probe' | 'claim' | 'port'
 
 export function clusterLabels(cluster: string, kind: ResourceKind, extra: Record<string, string> = {}): Record<string, string> {
   return {[CLUSTER_LABEL]: cluster, [KIND_LABEL]: kind, ...extra}

@@ -117,6 +117,43 @@ export interface ClusterInventory {
   server?: string
 }
 
+/** A container that publishes one host port and forwards it to a port of a node (`kcluster port add`). */
+export interface PortFrontSpec {
+  cluster: string
+  containerName: string
+  image: string
+  network: string
+  /** Its own fixed address on the cluster network. */
+  ipv4: string
+  hostAddress: string
+  hostPort: number
+  protocol: 'tcp' | 'udp'
+  /** Kubernetes node name of the node it forwards to. */
+  node: string
+  nodeAddress: string
+  nodePort: number
+}
+
+/** One port a cluster publishes on the host. */
+export type ClusterPort = {
+  hostAddress: string
+  hostPort: number
+  protocol: 'tcp' | 'udp' | 'sctp'
+  /** Kubernetes node name (or the load balancer's name) the port leads to. */
+  node: string
+  /** The container that publishes it, and its state. */
+  container: string
+  state: string
+} & ({source: 'create'; containerPort: number} | {source: 'port add'; nodePort: number})
+
+/** The cluster's network as a new container on it must know it. */
+export interface ClusterNetwork {
+  name: string
+  subnet: string
+  /** Every address a container on it holds, or takes back when it starts again. */
+  addressesInUse: string[]
+}
+
 export interface Provider {
   readonly images: ImageBuilder
   /** Throws DockerUnreachableError when the engine does not answer. */
@@ -149,4 +186,13 @@ export interface Provider {
   stopContainers(containerNames: string[], timeoutSeconds: number): Promise<void>
   /** Starts the containers; one that already runs is fine. */
   startContainers(containerNames: string[]): Promise<void>
+  // issue 9: ports after create
+  /** The cluster's network, or undefined when it has none. */
+  clusterNetwork(cluster: string): Promise<ClusterNetwork | undefined>
+  /** Every host port of the cluster: published by its nodes and load balancer at create, and by its port fronts. */
+  listPorts(cluster: string): Promise<ClusterPort[]>
+  /** Creates and starts a port front; 'address-taken' when its address went to another container meanwhile, 'name-taken' when a front of that name exists (nothing is left behind either way). */
+  provisionPortFront(spec: PortFrontSpec): Promise<'started' | 'address-taken' | 'name-taken'>
+  /** Removes a port front, freeing its host port; false when it did not exist. */
+  removePortFront(containerName: string): Promise<boolean>
 }

@@ -4,7 +4,7 @@
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
-import type {ClusterContainer, ClusterInventory, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, Provider, SecurityMode} from '../../src/provider/types.js'
+import type {ClusterContainer, ClusterInventory, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
 clusters:
@@ -170,7 +170,59 @@ export class FakeProvider implements Provider {
     this.log.push(`delete ${cluster}`)
     const containers = this.nodes.filter((n) => n.spec.cluster === cluster).length + (this.claims.delete(cluster) ? 1 : 0)
     this.nodes.splice(0, this.nodes.length, ...this.nodes.filter((n) => n.spec.cluster !== cluster))
-    return {containers, volumes: 0, networks: this.networks.delete(`kcluster-${cluster}`) ? 1 : 0}
+    const fronts = this.portFronts.filter((f) => f.cluster === cluster).length
+    this.portFronts.splice(0, this.portFronts.length, ...this.portFronts.filter((f) => f.cluster !== cluster))
+    return {containers: containers + fronts, volumes: 0, networks: this.networks.delete(`kcluster-${cluster}`) ? 1 : 0}
+  }
+
+  // issue 9: ports after create
+  readonly portFronts: PortFrontSpec[] = []
+  /** Addresses of containers that are not the cluster's but sit on its network. */
+  readonly strangersOnNetwork: string[] = []
+  /** Addresses a "concurrent port add" takes the first time a front asks for them. */
+  addressesTakenOnce: string[] = []
+
+  async clusterNetwork(cluster: string): Promise<ClusterNetwork | undefined> {
+    const network = this.networks.get(`kcluster-${cluster}`)
+    if (!network) return undefined
+    const addressesInUse = [
+      ...this.nodes.filter((n) => n.spec.cluster === cluster).map((n) => n.ipv4),
+      ...this.loadBalancers.filter((lb) => lb.cluster === cluster).map((lb) => lb.ipv4),
+      ...this.portFronts.filter((f) => f.cluster === cluster).map((f) => f.ipv4),
+      ...this.strangersOnNetwork,
+    ]
+    return {name: network.name, subnet: network.subnet, addressesInUse}
+  }
+
+  async listPorts(cluster: string): Promise<ClusterPort[]> {
+    const state = (running: boolean) => (running ? 'running' : 'exited')
+    return [
+      ...this.nodes.filter((n) => n.spec.cluster === cluster).flatMap((n) => n.spec.ports.map((p): ClusterPort => ({hostAddress: p.hostAddress, hostPort: p.hostPort, protocol: p.protocol, node: n.name, containerPort: p.containerPort, source: 'create', container: n.containerName, state: state(n.running)}))),
+      ...this.loadBalancers.filter((lb) => lb.cluster === cluster).flatMap((lb) => lb.ports.map((p): ClusterPort => ({hostAddress: p.hostAddress, hostPort: p.hostPort, protocol: p.protocol, node: lb.name, containerPort: p.containerPort, source: 'create', container: lb.containerName, state: 'running'}))),
+      ...this.portFronts.filter((f) => f.cluster === cluster).map((f): ClusterPort => ({hostAddress: f.hostAddress, hostPort: f.hostPort, protocol: f.protocol, node: f.node, nodePort: f.nodePort, source: 'port add', container: f.containerName, state: 'running'})),
+    ].sort((a, b) => a.hostPort - b.hostPort)
+  }
+
+  async provisionPortFront(spec: PortFrontSpec): Promise<'started' | 'address-taken' | 'name-taken'> {
+    if (this.portFronts.some((f) => f.containerName === spec.containerName)) return 'name-taken'
+    const taken = this.addressesTakenOnce.indexOf(spec.ipv4)
+    if (taken >= 0) {
+      this.addressesTakenOnce.splice(taken, 1)
+      this.strangersOnNetwork.push(spec.ipv4)
+      this.log.push(`port front address ${spec.ipv4} taken`)
+      return 'address-taken'
+    }
+    this.portFronts.push(spec)
+    this.log.push(`port front ${spec.containerName} ${spec.ipv4} → ${spec.nodeAddress}:${spec.nodePort}`)
+    return 'started'
+  }
+
+  async removePortFront(containerName: string): Promise<boolean> {
+    const index = this.portFronts.findIndex((f) => f.containerName === containerName)
+    if (index < 0) return false
+    this.portFronts.splice(index, 1)
+    this.log.push(`remove port front ${containerName}`)
+    return true
   }
 
   /** Node containers "removed by hand": gone, but their volumes stay. */

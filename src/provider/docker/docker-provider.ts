@@ -11,13 +11,14 @@ import {API_SERVER_PORT, clientAddress} from '../../config/api-server.js'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
 import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, VAR_VOLUME_SUFFIX, claimContainerName, clusterLabels} from '../labels.js'
-import type {ClusterContainer, ClusterInventory, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, Provider, PublishedPort, SecurityMode} from '../types.js'
+import type {ClusterContainer, ClusterInventory, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
+import {clusterNetworkOf, listClusterPorts, provisionPortFront, removePortFront} from './ports.js'
 import {routedSubnets} from './routes.js'
 
 export class DockerProvider implements Provider {
@@ -173,6 +174,8 @@ export class DockerProvider implements Provider {
       const found = entry(c.Labels[CLUSTER_LABEL]!)
       const kind = c.Labels[KIND_LABEL]
       if (kind === 'claim') found.claimed = true
+      // A port front publishes what the user asked for, maybe 6443 too; it is neither a node nor the API server.
+      if (kind === 'port') continue
       const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
       if (published) found.summary.server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
       const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
@@ -286,6 +289,23 @@ export class DockerProvider implements Provider {
     const results = await Promise.allSettled(containerNames.map((name) => operation(this.docker.getContainer(name))))
     const failures = results.flatMap((r, i) => (r.status === 'rejected' && (r.reason as {statusCode?: number})?.statusCode !== 304 ? [{name: containerNames[i]!, error: r.reason}] : []))
     if (failures.length > 0) throw classifyDockerError(failures[0]!.error, `${verb} the container ${failures[0]!.name}`)
+  }
+
+  // issue 9: ports after create
+  clusterNetwork(cluster: string): Promise<ClusterNetwork | undefined> {
+    return clusterNetworkOf(this.docker, cluster)
+  }
+
+  listPorts(cluster: string): Promise<ClusterPort[]> {
+    return listClusterPorts(this.docker, cluster)
+  }
+
+  provisionPortFront(spec: PortFrontSpec): Promise<'started' | 'address-taken' | 'name-taken'> {
+    return provisionPortFront(this.docker, spec)
+  }
+
+  removePortFront(containerName: string): Promise<boolean> {
+    return removePortFront(this.docker, containerName)
   }
 
   private node(c: {id: string; containerName: string; name: string; role: NodeRole; ipv4: string}): Node {
