@@ -250,7 +250,7 @@ describe('list (Docker provider) with port fronts', () => {
       {Id: '1', Names: ['/kcluster.dev.control-plane'], State: 'running', Image: 'node', Labels: labels('node', {'io.kcluster.node': 'dev-control-plane', 'io.kcluster.role': 'control-plane'}), Ports: [{IP: '127.0.0.1', PrivatePort: 6443, PublicPort: 40123, Type: 'tcp'}], NetworkSettings: {Networks: {'kcluster-dev': {IPAddress: '172.30.0.10'}}}},
       {Id: '2', Names: ['/kcluster.dev.port-127.0.0.1-7443-tcp'], State: 'exited', Image: 'lb', Labels: labels('port'), Ports: [{IP: '127.0.0.1', PrivatePort: 6443, PublicPort: 7443, Type: 'tcp'}], NetworkSettings: {Networks: {'kcluster-dev': {IPAddress: '172.30.0.254'}}}},
     ]
-    const docker = {listContainers: async () => containers, listNetworks: async () => []} as unknown as Docker
+    const docker = {listContainers: async () => containers, listNetworks: async () => [], listVolumes: async () => ({Volumes: []})} as unknown as Docker
     const [cluster] = await new DockerProvider(docker, {hasKmsg: true, hasModules: true}).listClusters()
     assert.equal(cluster!.state, 'running')
     assert.equal(cluster!.server, 'https://127.0.0.1:40123')

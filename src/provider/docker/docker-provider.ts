@@ -258,7 +258,8 @@ export class DockerProvider implements Provider {
         claimed = true
         continue
       }
-      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
+      // Only a node or the load balancer publishes the API server; a port front may forward to anything.
+      const published = kind === 'node' || kind === 'load-balancer' ? c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort) : undefined
       if (published) server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
       const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
       containers.push({
