@@ -117,4 +117,9 @@ export interface Provider {
   listNodes(cluster: string): Promise<Node[]>
   /** Removes every container, volume and network labelled with the cluster; "already gone" is fine. */
   deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}>
+  // issue 9: logs and kubeconfig
+  /** The engine's full description of a container (`docker inspect`), running or not. */
+  inspectContainer(containerName: string): Promise<unknown>
+  /** Everything the container wrote to its stdout and stderr (`docker logs --timestamps`), running or not. */
+  containerLogs(containerName: string): Promise<string>
 }
