@@ -5,6 +5,8 @@ export {createCluster, createClusterFromSpec, createSteps, type CreateDependenci
 export {deleteClusters, type DeleteResult} from './lifecycle/delete-cluster.js'
 export {listClusters} from './lifecycle/list-clusters.js'
 export {loadImages, type LoadImagesResult} from './lifecycle/load-images.js'
+export {exportKubeconfig, getKubeconfig, type ExportKubeconfigResult, type GetKubeconfigResult} from './lifecycle/cluster-kubeconfig.js'
+export {exportLogs, logsArchiveName, logsLayout, type ExportLogsResult, type LogEntry, type LogSource} from './lifecycle/export-logs.js'
 export {buildNodeImage, type BuildNodeImageResult} from './lifecycle/build-node-image.js'
 export {clusterImagesFrom} from './lifecycle/cluster-images.js'
 export type {ClusterImages} from './lifecycle/create-context.js'

@@ -6,6 +6,7 @@ export {
   readCurrentContext,
   readKubeconfig,
   removeFromKubeconfig,
+  renderKubeconfig,
   writeFileAtomic,
   type AdminCredentials,
   type ClusterAccess,
