@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import type {ClusterSpec} from '../config/cluster-spec.js'
 import {packageRoot} from '../images/paths.js'
 
-/** Beside kubeadm's configuration in the node (/etc/kcluster). */
+/** Beside kubeadm's configuration; the engine reads it (`docker cp`) from a stopped node too. */
 export const CLUSTER_RECORD_PATH = '/etc/kcluster/cluster.json'
 
 /** The output of the node's `kubeadm init` or `join`, as create ran it. */

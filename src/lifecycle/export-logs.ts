@@ -186,16 +186,16 @@ class Collector {
     }
   }
 
-  /** kcluster's version, the cluster as Docker sees it, and the spec create recorded in the nodes. */
+  /** kcluster's version, the cluster as Docker sees it, and the spec create recorded in the nodes (read from a stopped one too). */
   private async record(): Promise<Record<string, unknown>> {
     let recorded: ClusterRecord | undefined
-    let recordError: string | undefined
-    for (const node of this.running()) {
+    const failures: string[] = []
+    for (const node of this.cluster.nodes) {
       try {
-        recorded = JSON.parse((await node.exec(['cat', CLUSTER_RECORD_PATH])).stdout) as ClusterRecord
+        recorded = JSON.parse((await this.provider.readContainerFile(node.containerName, CLUSTER_RECORD_PATH)).toString('utf8')) as ClusterRecord
         break
       } catch (error) {
-        recordError = `${node.name}: ${describeFailure(error)}`
+        failures.push(`${node.name}: ${describeFailure(error)}`)
       }
     }
     return {
@@ -203,7 +203,7 @@ class Collector {
       cluster: this.cluster,
       createdWith: recorded ? {kclusterVersion: recorded.kclusterVersion, createdAt: recorded.createdAt} : null,
       config: recorded?.spec ?? null,
-      ...(recorded ? {} : {configError: recordError ?? 'no node is running: the recorded config is read from a node'}),
+      ...(recorded ? {} : {configError: failures.join('; ') || 'the cluster has no nodes'}),
     }
   }
 

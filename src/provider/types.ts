@@ -122,4 +122,6 @@ export interface Provider {
   inspectContainer(containerName: string): Promise<unknown>
   /** Everything the container wrote to its stdout and stderr (`docker logs --timestamps`), running or not. */
   containerLogs(containerName: string): Promise<string>
+  /** A file of a container (`docker cp`), running or not. */
+  readContainerFile(containerName: string, path: string): Promise<Buffer>
 }

@@ -198,6 +198,12 @@ export class FakeProvider implements Provider {
     return `boot output of ${containerName}\n`
   }
 
+  async readContainerFile(containerName: string, path: string): Promise<Buffer> {
+    const content = this.nodes.find((n) => n.containerName === containerName)?.files.get(path)
+    if (content === undefined) throw new Error(`Could not find the file ${path} in container ${containerName}`)
+    return Buffer.from(content)
+  }
+
   node(name: string): FakeNode {
     const found = this.nodes.find((n) => n.name === name)
     if (!found) throw new Error(`no fake node ${name}`)

@@ -181,6 +181,16 @@ describe('export logs', () => {
     assert.ok(files.has('dev-control-plane/kubelet.log'), 'the other collectors of that node still ran')
   })
 
+  test('a cluster whose every node is stopped: what Docker keeps of each node and the recorded config', async () => {
+    const provider = await createdCluster()
+    provider.node('dev-control-plane').running = false
+    const result = await exportLogs({name: 'dev', directory: temp()}, {provider})
+    const files = await unpack(result.archive)
+    assert.equal(JSON.parse(files.get('kcluster.json')!).config.name, 'dev', 'read from the stopped node')
+    assert.ok(files.has('dev-control-plane/docker-logs.txt'))
+    assert.deepEqual(result.errors.map((e) => e.file), ['cluster/events.txt', 'cluster/kube-system', 'cluster/nodes.txt', 'cluster/pods.txt'])
+  })
+
   test('a missing cluster is exit 5 and writes no archive', async () => {
     const dir = temp()
     await assert.rejects(exportLogs({name: 'nope', directory: dir}, {provider: new FakeProvider()}), (e: unknown) => e instanceof ClusterMissingError && e.exitCode === 5)

@@ -1,6 +1,9 @@
-// `docker logs` for containers of a cluster. A container without a TTY gets
-// its two streams multiplexed into frames; one with a TTY (the nodes) gets raw text.
+// What the engine keeps of a container, running or stopped: `docker logs`
+// and `docker cp`. A container without a TTY gets its two streams multiplexed
+// into frames; one with a TTY (the nodes) gets raw text.
+import {pipeline} from 'node:stream/promises'
 import type Docker from 'dockerode'
+import * as tar from 'tar'
 import {dockerCall} from './errors.js'
 
 const FRAME_HEADER = 8
@@ -28,5 +31,15 @@ export async function readContainerLogs(docker: Docker, containerName: string): 
     const info = await container.inspect()
     const raw = (await container.logs({stdout: true, stderr: true, timestamps: true, follow: false})) as unknown as Buffer
     return (info.Config.Tty ? raw : demultiplexLogs(raw)).toString('utf8')
+  })
+}
+
+/** One file of a container, through the engine's archive of it, so a stopped container answers too. */
+export async function readContainerFile(docker: Docker, containerName: string, path: string): Promise<Buffer> {
+  return dockerCall(`read ${path} from ${containerName}`, async () => {
+    const archive = await docker.getContainer(containerName).getArchive({path})
+    const chunks: Buffer[] = []
+    await pipeline(archive, tar.t({onReadEntry: (entry) => entry.on('data', (chunk: Buffer) => chunks.push(chunk))}))
+    return Buffer.concat(chunks)
   })
 }

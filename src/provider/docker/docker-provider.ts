@@ -15,7 +15,7 @@ import type {ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpe
 import {connectDocker, pingDocker} from './client.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
-import {readContainerLogs} from './container-logs.js'
+import {readContainerFile, readContainerLogs} from './container-logs.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
@@ -248,6 +248,10 @@ export class DockerProvider implements Provider {
 
   containerLogs(containerName: string): Promise<string> {
     return readContainerLogs(this.docker, containerName)
+  }
+
+  readContainerFile(containerName: string, path: string): Promise<Buffer> {
+    return readContainerFile(this.docker, containerName, path)
   }
 }
 
