@@ -1,5 +1,6 @@
 FROM {{BASE}}
 COPY --from={{BINARIES}} /kube /usr/local/bin/kube
+COPY --from={{CRI_TOOLS}} /crictl /usr/local/bin/crictl
 COPY rootfs/ /
 RUN for name in {{COMMANDS}}; do ln -s kube "/usr/local/bin/$name"; done \
  && systemctl enable kubelet.service containerd.service kcluster-cni-gate.service \

@@ -23,6 +23,8 @@ const NODE_COMMANDS = ['kubelet', 'kubeadm', 'kubectl']
 export const BUNDLED_IMAGES_LABEL = 'io.kcluster.bundled-images'
 export const LOCAL_PATH_PROVISIONER_VERSION = 'v0.0.30'
 export const FLANNEL_VERSION = 'v0.27.4'
+/** cri-tools' release for Kubernetes 1.34; crictl lets people and `export logs` see the node's containers. */
+export const CRI_TOOLS_VERSION = 'v1.34.0'
 /** The binaries image also holds kubeadm's list of the images this version needs. */
 const UPSTREAM_IMAGES_FILE = '/images.txt'
 
@@ -109,6 +111,18 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     images: {BASE: componentBase, BINARIES: networkBinaries},
   })
   const bundled = [provisioner, storageHelper, flannel]
+  // Its own recipe so a new crictl rebuilds only the node's top layers, never Kubernetes.
+  const criTools = goModuleRecipe({
+    id: 'cri-tools',
+    title: 'Compile crictl from the cri-tools Go module',
+    repository: 'kcluster/cri-tools',
+    tagPrefix: CRI_TOOLS_VERSION,
+    root,
+    builder,
+    source: 'images/cri-tools',
+    script: 'build.sh',
+    args: [CRI_TOOLS_VERSION],
+  })
   const staged = dockerfileRecipe({
     id: 'node-staged',
     title: 'Node image layers',
@@ -116,7 +130,7 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     tagPrefix: kubernetesVersion,
     root,
     dockerfile: 'images/dockerfiles/node.Dockerfile',
-    images: {BASE: nodeBase, BINARIES: binaries},
+    images: {BASE: nodeBase, BINARIES: binaries, CRI_TOOLS: criTools},
     values: {COMMANDS: NODE_COMMANDS.join(' ')},
     copy: {
       'rootfs/usr/local/bin/kcluster-entrypoint': 'templates/node/entrypoint.sh',
@@ -124,6 +138,7 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
       'rootfs/etc/systemd/system/kubelet.service': 'templates/node/systemd/kubelet.service',
       'rootfs/etc/systemd/system/kcluster-cni-gate.service': 'templates/node/systemd/kcluster-cni-gate.service',
       'rootfs/etc/systemd/system/containerd.service.d/10-kcluster.conf': 'templates/node/systemd/containerd-override.conf',
+      'rootfs/etc/crictl.yaml': 'templates/node/crictl.yaml',
     },
     inputs: {files: ['templates/node/containerd.toml'], code: [import.meta.url]},
     stage: async (ctx, directory) => {

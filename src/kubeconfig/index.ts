@@ -7,6 +7,7 @@ export {
   readContextAccess,
   readKubeconfig,
   removeFromKubeconfig,
+  renderKubeconfig,
   writeFileAtomic,
   type AdminCredentials,
   type ClusterAccess,

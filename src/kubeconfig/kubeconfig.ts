@@ -174,6 +174,22 @@ export function parseAdminKubeconfig(yamlText: string): AdminCredentials {
   return credentials
 }
 
+/** The cluster, user and context of one cluster, all named access.contextName: what merge writes and render prints. */
+function entriesOf(access: ClusterAccess): {cluster: YamlMap; user: YamlMap; context: YamlMap} {
+  const name = access.contextName
+  return {
+    cluster: {name, cluster: {server: access.server, 'certificate-authority-data': access.certificateAuthorityData}},
+    user: {name, user: {'client-certificate-data': access.clientCertificateData, 'client-key-data': access.clientKeyData}},
+    context: {name, context: {cluster: name, user: name}},
+  }
+}
+
+/** A kubeconfig of this cluster alone, its context current: the same entries a merge writes. */
+export function renderKubeconfig(access: ClusterAccess): string {
+  const {cluster, user, context} = entriesOf(access)
+  return serialize({apiVersion: 'v1', kind: 'Config', preferences: {}, clusters: [cluster], users: [user], contexts: [context], 'current-context': access.contextName})
+}
+
 /**
  * Adds or replaces the cluster, user and context named access.contextName,
  * keeping every other entry and top-level field; creates the file if needed.
@@ -188,9 +204,10 @@ export async function mergeKubeconfig(file: string, access: ClusterAccess, optio
     config.apiVersion ??= 'v1'
     config.kind ??= 'Config'
     const name = access.contextName
-    upsert(config, 'clusters', {name, cluster: {server: access.server, 'certificate-authority-data': access.certificateAuthorityData}}, file)
-    upsert(config, 'users', {name, user: {'client-certificate-data': access.clientCertificateData, 'client-key-data': access.clientKeyData}}, file)
-    upsert(config, 'contexts', {name, context: {cluster: name, user: name}}, file)
+    const entries = entriesOf(access)
+    upsert(config, 'clusters', entries.cluster, file)
+    upsert(config, 'users', entries.user, file)
+    upsert(config, 'contexts', entries.context, file)
     const previous = config['current-context']
     if (options.setCurrent) config['current-context'] = name
     await writeFileAtomic(file, serialize(config))

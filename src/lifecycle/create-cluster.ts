@@ -22,6 +22,7 @@ import {labelNodes} from './steps/label-nodes.js'
 import {prepareCreate} from './prepare-create.js'
 import {planClusterStep} from './steps/plan-cluster.js'
 import {provisionNodes} from './steps/provision-nodes.js'
+import {recordClusterConfig} from './steps/record-cluster-config.js'
 import {rollback} from './steps/rollback.js'
 import {waitReady} from './steps/wait-ready.js'
 import {writeKubeconfig} from './steps/write-kubeconfig.js'
@@ -55,6 +56,7 @@ export function createSteps(): Step<CreateContext>[] {
     ensureLoadBalancerImage,
     claimName,
     provisionNodes,
+    recordClusterConfig,
     configureContainerd,
     ...bootstrapSteps,
     labelNodes,

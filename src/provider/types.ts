@@ -195,4 +195,12 @@ export interface Provider {
   provisionPortFront(spec: PortFrontSpec): Promise<'started' | 'address-taken' | 'name-taken'>
   /** Removes a port front, freeing its host port; false when it did not exist. */
   removePortFront(containerName: string): Promise<boolean>
+
+  // issue 9: logs and kubeconfig
+  /** The engine's full description of a container (`docker inspect`), running or not. */
+  inspectContainer(containerName: string): Promise<unknown>
+  /** Everything the container wrote to its stdout and stderr (`docker logs --timestamps`), running or not. */
+  containerLogs(containerName: string): Promise<string>
+  /** A file of a container (`docker cp`), running or not. */
+  readContainerFile(containerName: string, path: string): Promise<Buffer>
 }

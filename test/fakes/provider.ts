@@ -158,7 +158,17 @@ export class FakeProvider implements Provider {
 
   async listClusters(): Promise<ClusterSummary[]> {
     const names = new Set([...this.claims, ...this.existing, ...this.nodes.map((n) => n.spec.cluster)])
-    return [...names].map((name) => ({name, state: 'running' as const, nodes: []}))
+    return [...names].map((name) => {
+      const nodes = this.nodes.filter((n) => n.spec.cluster === name)
+      const loadBalancer = this.loadBalancers.find((lb) => lb.cluster === name)
+      return {
+        name,
+        state: 'running' as const,
+        server: nodes.length > 0 ? 'https://127.0.0.1:40123' : undefined,
+        nodes: nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, state: n.running ? 'running' : 'exited', image: n.spec.image, ipv4: n.ipv4})),
+        ...(loadBalancer ? {loadBalancer: {containerName: loadBalancer.containerName, state: 'running', ipv4: loadBalancer.ipv4}} : {}),
+      }
+    })
   }
 
   async listNodes(cluster: string): Promise<Node[]> {
@@ -262,6 +272,27 @@ export class FakeProvider implements Provider {
     }
   }
 
+  // issue 9: logs and kubeconfig
+  /** Container names whose inspect or logs fail, as if the engine refused. */
+  readonly failingContainers = new Set<string>()
+
+  async inspectContainer(containerName: string): Promise<unknown> {
+    if (this.failingContainers.has(containerName)) throw new Error(`no such container: ${containerName}`)
+    const node = this.nodes.find((n) => n.containerName === containerName)
+    return {Name: `/${containerName}`, State: {Status: node && !node.running ? 'exited' : 'running'}}
+  }
+
+  async containerLogs(containerName: string): Promise<string> {
+    if (this.failingContainers.has(containerName)) throw new Error(`no such container: ${containerName}`)
+    return `boot output of ${containerName}\n`
+  }
+
+  async readContainerFile(containerName: string, path: string): Promise<Buffer> {
+    const content = this.nodes.find((n) => n.containerName === containerName)?.files.get(path)
+    if (content === undefined) throw new Error(`Could not find the file ${path} in container ${containerName}`)
+    return Buffer.from(content)
+  }
+
   node(name: string): FakeNode {
     const found = this.nodes.find((n) => n.name === name)
     if (!found) throw new Error(`no fake node ${name}`)
@@ -276,6 +307,8 @@ export class FakeProvider implements Provider {
     if (line.includes('@.type=="Ready"')) return ok(joined.map((n) => `${n.name}=True\n`).join(''))
     if (command[1] === 'nslookup') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
     if (line === 'cat /etc/kubernetes/admin.conf') return ok(ADMIN_CONF)
+    // Files a step wrote into the node read back as written.
+    if (command[0] === 'cat' && command.length === 2 && node.files.has(command[1]!)) return ok(node.files.get(command[1]!))
     if (line === 'cat /sys/class/net/eth0/mtu') return ok('1500\n')
     if (line.endsWith('get nodes -o json')) {
       const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z')

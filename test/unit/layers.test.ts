@@ -13,7 +13,7 @@ const SRC = join(packageRoot(), 'src')
 const ALLOWED: Record<string, string[]> = {
   errors: ['config'],
   progress: [],
-  files: ['errors'],
+  files: ['errors', 'tar'],
   config: ['errors', 'kubeconfig', 'js-yaml'],
   kubeconfig: ['errors', 'files', 'js-yaml'],
   plan: ['config', 'errors'],

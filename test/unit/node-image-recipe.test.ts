@@ -30,7 +30,7 @@ describe('nodeImageRecipe', () => {
 
   test('is a tree of every image the node needs, tagged by version and input hash', () => {
     const refs = references(copyOfPackage())
-    assert.deepEqual(Object.keys(refs).sort(), ['builder', 'component-base', 'coredns', 'etcd', 'flannel', 'kube', 'kube-binaries', 'local-path-provisioner', 'network-binaries', 'node', 'node-base', 'node-staged', 'pause', 'storage-binaries', 'storage-helper'])
+    assert.deepEqual(Object.keys(refs).sort(), ['builder', 'component-base', 'coredns', 'cri-tools', 'etcd', 'flannel', 'kube', 'kube-binaries', 'local-path-provisioner', 'network-binaries', 'node', 'node-base', 'node-staged', 'pause', 'storage-binaries', 'storage-helper'])
     assert.match(refs.node!, /^kcluster\/node:v1\.34\.4-[0-9a-f]{12}$/)
     assert.match(refs.builder!, /^kcluster\/builder:[0-9a-f]{12}$/)
     assert.deepEqual(references(copyOfPackage()), refs)

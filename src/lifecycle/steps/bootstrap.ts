@@ -2,8 +2,10 @@
 // other control planes join one at a time (etcd grows one member at a time),
 // then the workers join together.
 import {randomBytes} from 'node:crypto'
+import {CommandFailedError} from '../../errors/index.js'
 import type {Step, StepContext} from '../../progress/step.js'
 import type {PlannedNode} from '../../plan/plan-cluster.js'
+import {KUBEADM_LOG_PATH} from '../cluster-record.js'
 import type {CreateContext} from '../create-context.js'
 import {nodeNamed, required} from '../create-context.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
@@ -27,7 +29,10 @@ async function runKubeadm(ctx: CreateContext, planned: PlannedNode, step: StepCo
     planned.bootstrap === 'init'
       ? ['kubeadm', 'init', `--config=${KUBEADM_CONFIG_PATH}`, '--skip-phases=preflight', '--skip-token-print', ...(hasControlPlaneJoins(ctx) ? ['--upload-certs'] : []), '--v=1']
       : ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, '--skip-phases=preflight', '--v=1']
-  await node.exec(command, {signal: step.signal})
+  const result = await node.exec(command, {signal: step.signal, allowFailure: true})
+  // Kept in the node for `kcluster export logs`; not keeping it must not fail the create.
+  await node.writeFile(KUBEADM_LOG_PATH, `$ ${command.join(' ')}\n${result.stdout}${result.stderr}`, 0o644).catch(() => {})
+  if (result.exitCode !== 0) throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: node.containerName, description: `node ${node.name}`})
 }
 
 function nodesBootstrapping(ctx: CreateContext, bootstrap: PlannedNode['bootstrap']): PlannedNode[] {

@@ -15,6 +15,7 @@ import type {ClusterContainer, ClusterInventory, ClusterNetwork, ClusterPort, Cl
 import {connectDocker, pingDocker} from './client.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
+import {readContainerFile, readContainerLogs} from './container-logs.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
@@ -322,6 +323,19 @@ export class DockerProvider implements Provider {
       writeFile: (path: string, content: string | Buffer, mode = 0o644) =>
         dockerCall(`write ${path} into ${target.description}`, () => writeFileInContainer(docker, c.id, path, content, mode, (dir) => exec(['mkdir', '-p', dir]))),
     }
+  }
+
+  // issue 9: logs and kubeconfig
+  inspectContainer(containerName: string): Promise<unknown> {
+    return dockerCall(`inspect ${containerName}`, () => this.docker.getContainer(containerName).inspect())
+  }
+
+  containerLogs(containerName: string): Promise<string> {
+    return readContainerLogs(this.docker, containerName)
+  }
+
+  readContainerFile(containerName: string, path: string): Promise<Buffer> {
+    return readContainerFile(this.docker, containerName, path)
   }
 }
 
