@@ -72,6 +72,8 @@ const startContainers: Step<StartContext> = {
       ctx.started.push(...wave)
       step.report(`started ${wave.join(', ')}`)
     }
+    // Only a running container shows its published ports: ask again for the API endpoint.
+    ctx.inventory = (await ctx.provider.inspectCluster(ctx.name)) ?? ctx.inventory
   },
 }
 
@@ -202,7 +204,7 @@ export async function startCluster(
     alreadyRunning: inventory.containers.filter((c) => c.state === 'running').map((c) => c.containerName),
     repaired: ctx.repaired,
     cannotRepair,
-    server: inventory.server ?? null,
+    server: ctx.inventory.server ?? null,
     context,
     contextPresent: access !== undefined,
     durationMs: Date.now() - began,
