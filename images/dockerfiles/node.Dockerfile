@@ -3,7 +3,7 @@ COPY --from={{BINARIES}} /kube /usr/local/bin/kube
 COPY --from={{CRI_TOOLS}} /crictl /usr/local/bin/crictl
 COPY rootfs/ /
 RUN for name in {{COMMANDS}}; do ln -s kube "/usr/local/bin/$name"; done \
- && systemctl enable kubelet.service containerd.service kcluster-cni-gate.service \
+ && systemctl enable kubelet.service containerd.service \
  && systemctl mask getty.target systemd-udevd.service systemd-udev-trigger.service systemd-modules-load.service \
       systemd-journald-audit.socket systemd-networkd-wait-online.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
  && : > /etc/machine-id \

@@ -7,8 +7,6 @@ import {join} from 'node:path'
 import {fillPlaceholders, packageRoot} from '../images/index.js'
 
 export const CNI_CONFIG_PATH = '/etc/cni/net.d/10-kcluster.conflist'
-/** Tells the node's boot gate (templates/node/cni-gate.sh) not to wait for kube-proxy. */
-export const NO_KUBE_PROXY_MARKER = '/etc/kcluster/no-kube-proxy'
 
 /** The CNI configuration of one node, as containerd's CRI plugin reads it. */
 export function cniConfig(podCidr: string, mtu: number): Record<string, unknown> {
@@ -31,10 +29,3 @@ export function networkManifest(values: {podSubnet: string; flannelImage: string
     'templates/network/flannel.yaml',
   )
 }
-
-/**
- * Asks kube-proxy's health port on the node, which answers 200 once the Service
- * rules are in place. bash's /dev/tcp, because the node's static busybox wget
- * cannot be relied on for this.
- */
-export const KUBE_PROXY_HEALTHY = ['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/10256 && printf "GET /healthz HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3 | grep -q " 200 "']

@@ -96,6 +96,14 @@ const waitApiServer: Step<StartContext> = {
       await kubectlIn(controlPlane(ctx), ['get', '--raw', '/readyz'], {signal: step.signal})
       return true
     })
+    // The controller manager and scheduler that held the leader leases are gone with the stopped control planes,
+    // but their successors would honour the leases for a full lease duration (15 s and more) before taking over,
+    // and until then no endpoint follows a pod to its new address. Nobody holds them: hand them over at once.
+    const controlPlanes = ctx.nodes.filter((n) => n.role === 'control-plane')
+    if (controlPlanes.length > 0 && controlPlanes.every((n) => ctx.started.includes(n.containerName))) {
+      await kubectlIn(controlPlane(ctx), ['delete', 'lease', '-n', 'kube-system', 'kube-controller-manager', 'kube-scheduler', '--ignore-not-found'], {signal: step.signal})
+      step.report('released the leader leases of the stopped controller manager and scheduler')
+    }
   },
 }
 

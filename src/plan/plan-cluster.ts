@@ -111,6 +111,8 @@ export interface ClusterPlan {
     /** How nodes reach it on the cluster network (host:port), and the name its certificate must cover. */
     endpoint: string
     endpointHost: string
+    /** The same by address, for pods that must reach the API server before cluster DNS or kube-proxy serve. */
+    endpointIpv4: string
   }
   podSubnet: string
   serviceSubnet: string
@@ -193,7 +195,9 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
   const loadBalancer: PlannedLoadBalancer | undefined = loadBalanced
     ? {name: loadBalancerName(spec.name), containerName: loadBalancerContainerName(spec.name), ipv4: addressAt(nodeSubnet, LOAD_BALANCER_OFFSET), ports: [apiPort]}
     : undefined
-  const endpointHost = loadBalancer?.name ?? nodes.find((n) => n.bootstrap === 'init')!.name
+  const initNode = nodes.find((n) => n.bootstrap === 'init')!
+  const endpointHost = loadBalancer?.name ?? initNode.name
+  const endpointIpv4 = loadBalancer?.ipv4 ?? initNode.ipv4
 
   return {
     name: spec.name,
@@ -201,7 +205,7 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
     network: {name: networkName(spec.name), subnet: formatSubnet(nodeSubnet), gateway: addressAt(nodeSubnet, 1)},
     nodes,
     ...(loadBalancer ? {loadBalancer} : {}),
-    apiServer: {hostAddress, hostPort, server: `https://${clientAddress(hostAddress)}:${hostPort}`, endpoint: `${endpointHost}:${API_SERVER_PORT}`, endpointHost},
+    apiServer: {hostAddress, hostPort, server: `https://${clientAddress(hostAddress)}:${hostPort}`, endpoint: `${endpointHost}:${API_SERVER_PORT}`, endpointHost, endpointIpv4},
     podSubnet: spec.networking.podSubnet,
     serviceSubnet: spec.networking.serviceSubnet,
     kubernetesServiceIp: addressAt(serviceSubnet!, 1),

@@ -94,19 +94,6 @@ redirect_docker_dns() {
   grep -v '^nameserver 127\.' "$resolv_conf" > "$pod_resolv_conf" || true
 }
 
-# At boot the pods a node already had start at once. Until kube-proxy serves
-# the Service addresses they cannot reach the API (CoreDNS then waits out a
-# 30 s timeout), so the node's own CNI configuration is held back here and
-# put back by kcluster-cni-gate.service once kube-proxy is healthy.
-hold_cni_config() {
-  local config=$1 held_dir=$2
-  if [ -f "$config" ]; then
-    mkdir -p "$held_dir"
-    mv "$config" "$held_dir/"
-    log "holding $(basename "$config") until kube-proxy serves"
-  fi
-}
-
 # Each node needs its own identity, kept across restarts so its journal and
 # kubelet's record of it stay one machine. The image ships an empty file.
 ensure_machine_id() {
@@ -126,7 +113,6 @@ main() {
   # Mount propagation for volumes of nested containers.
   mount --make-rshared /
   ensure_machine_id /etc/machine-id
-  hold_cni_config /etc/cni/net.d/10-kcluster.conflist /etc/kcluster/cni-held
   select_iptables_backend
   redirect_docker_dns /etc/resolv.conf /etc/kcluster/resolv.conf
   exec /sbin/init "$@"

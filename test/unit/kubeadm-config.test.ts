@@ -120,7 +120,7 @@ describe('load balancer configuration', () => {
 describe('storage', () => {
   test('the default class "standard" binds where the pod lands; both images preloaded, never pulled', async () => {
     const {storageManifest} = await import('../../src/lifecycle/steps/install-storage.js')
-    const docs = yaml.loadAll(storageManifest({provisioner: 'kcluster/local-path-provisioner:v0.0.30-abc', helper: 'kcluster/storage-helper:def'})) as any[]
+    const docs = yaml.loadAll(storageManifest({provisioner: 'kcluster/local-path-provisioner:v0.0.30-abc', helper: 'kcluster/storage-helper:def'}, {host: '172.30.0.10', port: 6443})) as any[]
     const byKind = (kind: string) => docs.filter((d) => d?.kind === kind)
     const [storageClass] = byKind('StorageClass')
     assert.equal(storageClass.metadata.name, 'standard')

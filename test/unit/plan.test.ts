@@ -26,7 +26,7 @@ describe('planCluster', () => {
     const plan = planCluster(spec(['control-plane']), facts)
     assert.equal(plan.loadBalancer, undefined)
     assert.deepEqual(plan.network, {name: 'kcluster-dev', subnet: '172.30.0.0/24', gateway: '172.30.0.1'})
-    assert.deepEqual(plan.apiServer, {hostAddress: '127.0.0.1', hostPort: 40123, server: 'https://127.0.0.1:40123', endpoint: 'dev-control-plane:6443', endpointHost: 'dev-control-plane'})
+    assert.deepEqual(plan.apiServer, {hostAddress: '127.0.0.1', hostPort: 40123, server: 'https://127.0.0.1:40123', endpoint: 'dev-control-plane:6443', endpointHost: 'dev-control-plane', endpointIpv4: '172.30.0.10'})
     assert.equal(plan.contextName, 'kcluster-dev')
     assert.equal(plan.kubernetesServiceIp, '10.96.0.1')
     assert.equal(plan.clusterDnsIp, '10.96.0.10')
@@ -59,6 +59,7 @@ describe('planCluster', () => {
       ports: [{hostAddress: '127.0.0.1', hostPort: 40123, containerPort: 6443, protocol: 'tcp', field: 'networking.apiServerPort'}],
     })
     assert.equal(plan.apiServer.endpoint, 'dev-load-balancer:6443')
+    assert.equal(plan.apiServer.endpointIpv4, '172.30.0.2', 'pods that cannot resolve names yet reach the load balancer by address')
   })
 
   test('the node order of the spec is kept; a worker listed first does not initialise', () => {

@@ -101,6 +101,8 @@ export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): 
     // How often kubelet looks at its node's state (it posts only on a change): a node that becomes Ready
     // after a start says so within 2 s, not at the next 10 s tick.
     nodeStatusUpdateFrequency: '2s',
+    // Said explicitly, or it would follow the above and post an unchanged status every 2 s.
+    nodeStatusReportFrequency: '5m',
     ...featureGatesField(plan),
   }
 }

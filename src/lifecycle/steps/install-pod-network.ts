@@ -4,8 +4,7 @@ import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
 import {kubectlIn} from '../kubectl.js'
 import {API_SERVER_PORT} from '../../config/api-server.js'
-import type {Node} from '../../provider/types.js'
-import {CNI_CONFIG_PATH, cniConfig, KUBE_PROXY_HEALTHY, networkManifest, NO_KUBE_PROXY_MARKER} from '../pod-network.js'
+import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to every node. */
@@ -21,11 +20,30 @@ async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<st
   })
 }
 
-async function kubeProxyServing(node: Node, signal: AbortSignal): Promise<void> {
-  await waitFor({what: `kube-proxy on node ${node.name} to serve the Service addresses`, timeoutMs: 120_000, intervalMs: 200, signal}, async () => {
-    await node.exec(KUBE_PROXY_HEALTHY, {signal})
-    return true
-  })
+/**
+ * CoreDNS reaches the API server straight, not through the kubernetes Service address: it then never waits on
+ * kube-proxy, neither now nor when the node boots again, where it would otherwise wait out a 30 s dial timeout.
+ * Its readiness is asked every second instead of every ten, so a started cluster answers as soon as it can.
+ */
+export function coreDnsPatch(apiServerIpv4: string): unknown {
+  return {
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            {
+              name: 'coredns',
+              env: [
+                {name: 'KUBERNETES_SERVICE_HOST', value: apiServerIpv4},
+                {name: 'KUBERNETES_SERVICE_PORT', value: String(API_SERVER_PORT)},
+              ],
+              readinessProbe: {periodSeconds: 1},
+            },
+          ],
+        },
+      },
+    },
+  }
 }
 
 export const installPodNetwork: Step<CreateContext> = {
@@ -39,16 +57,14 @@ export const installPodNetwork: Step<CreateContext> = {
     // The routes keeper starts while each node gets its CNI configuration.
     const manifest = networkManifest({podSubnet: plan.podSubnet, flannelImage, apiServerHost: plan.apiServer.endpointHost, apiServerPort: API_SERVER_PORT})
     await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal: step.signal})
+    await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4))], {
+      signal: step.signal,
+    })
     const cidrs = await podCidrs(ctx, step.signal)
     step.report([...cidrs].map(([name, cidr]) => `${name} ${cidr}`).join(', '))
     await Promise.all(
       ctx.nodes.map(async (node) => {
         const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal: step.signal})).stdout.trim()) || 1500
-        // No pod starts before its node has a CNI configuration; hold that back until kube-proxy serves the
-        // Service addresses, or the first pods (CoreDNS) reach for the API's Service address, get nothing, and wait out a 30 s timeout.
-        if (plan.kubeProxyMode !== 'none') await kubeProxyServing(node, step.signal)
-        // The node's boot gate (kcluster-cni-gate) waits for kube-proxy in the same way, unless told there is none.
-        else await node.writeFile(NO_KUBE_PROXY_MARKER, 'kubeProxyMode: none\n')
         await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
       }),
     )
