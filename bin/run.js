@@ -8,5 +8,9 @@ if (major < 22 || (major === 22 && minor < 13)) {
   )
   process.exit(2)
 }
+// Compiled code of kcluster and its dependencies is cached on disk: a command such as `status`, run often by
+// scripts and IDE plugins, then starts in about half the time.
+const {enableCompileCache} = await import('node:module')
+enableCompileCache?.()
 const {execute} = await import('@oclif/core')
 await execute({dir: import.meta.url})

@@ -61,6 +61,10 @@ function withArgs(args: {name: string; value: string}[]): {extraArgs?: {name: st
 
 export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: string): KubeadmDocument {
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane')
+  // With one control plane there is nobody to elect: a restarted controller manager or scheduler then works at
+  // once instead of honouring its predecessor's lease for 15 s and more (no endpoint follows a pod meanwhile).
+  const alone = controlPlanes.length === 1 ? [{name: 'leader-elect', value: 'false'}] : []
+  const componentArgs = [...featureGatesFlag(plan.featureGates), ...alone]
   return {
     apiVersion: KUBEADM_API,
     kind: 'ClusterConfiguration',
@@ -75,7 +79,7 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
       certSANs: unique(['localhost', '127.0.0.1', plan.apiServer.hostAddress, plan.apiServer.endpointHost, ...(plan.loadBalancer ? [plan.loadBalancer.ipv4] : []), ...controlPlanes.flatMap((n) => [n.name, n.ipv4])]),
       ...withArgs([...featureGatesFlag(plan.featureGates), ...runtimeConfigFlag(plan.runtimeConfig)]),
     },
-    ...(Object.keys(plan.featureGates).length > 0 ? {controllerManager: withArgs(featureGatesFlag(plan.featureGates)), scheduler: withArgs(featureGatesFlag(plan.featureGates))} : {}),
+    ...(componentArgs.length > 0 ? {controllerManager: withArgs(componentArgs), scheduler: withArgs(componentArgs)} : {}),
     etcd: {
       local: {
         // Clusters are disposable: trade crash safety for a faster start.
