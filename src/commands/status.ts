@@ -20,7 +20,10 @@ export default class Status extends KclusterCommand<ClusterStatus | void> {
     const {flags} = await this.parse(Status)
     const input = {name: flags.name, ...(flags.kubeconfig ? {kubeconfig: flags.kubeconfig} : {})}
     if (flags.watch) {
-      await watchStatus(input, {provider: this.provider(), signal: this.abortSignal(), intervalMs: parseDuration(flags.interval, 'interval')}, (status) => {
+      // Ctrl-C is how a watch ends, not an interruption of work: no cleanup message, exit 0.
+      const stop = new AbortController()
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort())
+      await watchStatus(input, {provider: this.provider(), signal: stop.signal, intervalMs: parseDuration(flags.interval, 'interval')}, (status) => {
         if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({time: new Date().toISOString(), ...status})}\n`)
         else this.log(`${new Date().toISOString()} ${describeStatus(status).split('\n').join('\n  ')}`)
       })

@@ -94,6 +94,21 @@ redirect_docker_dns() {
   grep -v '^nameserver 127\.' "$resolv_conf" > "$pod_resolv_conf" || true
 }
 
+# Pods reach the API server and other nodes' addresses on the cluster network
+# before flanneld (a pod itself) has put its masquerading back after a boot;
+# without a node source address the answers never find their way back and the
+# connection hangs until a 30 s dial timeout. Masquerade what leaves for the
+# node network from any other source, from the first moment.
+masquerade_to_node_network() {
+  local subnet
+  subnet=$(ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}' | head -n1 || true)
+  if [ -z "$subnet" ]; then
+    log "no IPv4 address on eth0: pods' traffic to the node network is not masqueraded"
+    return 0
+  fi
+  iptables -t nat -A POSTROUTING -o eth0 -d "$subnet" ! -s "$subnet" -j MASQUERADE || log "could not masquerade pod traffic to $subnet"
+}
+
 # Each node needs its own identity, kept across restarts so its journal and
 # kubelet's record of it stay one machine. The image ships an empty file.
 ensure_machine_id() {
@@ -115,6 +130,7 @@ main() {
   ensure_machine_id /etc/machine-id
   select_iptables_backend
   redirect_docker_dns /etc/resolv.conf /etc/kcluster/resolv.conf
+  masquerade_to_node_network
   exec /sbin/init "$@"
 }
 

@@ -81,4 +81,19 @@ describe('node entrypoint', () => {
     assert.equal(readFileSync(join(dir, 'out/resolv.conf'), 'utf8'), 'nameserver 192.0.2.53\n')
     assert.ok(!commands.calls().some((c) => c.startsWith('iptables -t nat -I')))
   })
+
+  test('masquerades what pods send to the node network, from its own subnet only', async () => {
+    const commands = fakeCommands({...quietDefaults, ip: '2: eth0    inet 172.30.0.100/24 brd 172.30.0.255 scope global eth0', iptables: ''})
+    const result = await runWith(commands, 'masquerade_to_node_network')
+    assert.match(result.stdout, /survived/)
+    assert.deepEqual(commands.calls().filter((c) => c.startsWith('iptables')), ['iptables -t nat -A POSTROUTING -o eth0 -d 172.30.0.100/24 ! -s 172.30.0.100/24 -j MASQUERADE'])
+  })
+
+  test('without an address on eth0 it says so and boots on', async () => {
+    const commands = fakeCommands({...quietDefaults, iptables: ''})
+    const result = await runWith(commands, 'masquerade_to_node_network')
+    assert.match(result.stdout, /survived/)
+    assert.match(result.stderr, /not masqueraded/)
+    assert.deepEqual(commands.calls().filter((c) => c.startsWith('iptables')), [])
+  })
 })
