@@ -88,6 +88,7 @@ describe('the front container spec', () => {
     const spec = portFrontContainerSpec(FRONT)
     assert.equal(spec.name, FRONT.containerName)
     assert.deepEqual([...spec.Entrypoint!, ...spec.Cmd!], ['/usr/bin/socat', 'TCP4-LISTEN:30080,fork,reuseaddr', 'TCP4:172.30.0.10:30080'])
+    assert.equal(spec.StopSignal, 'SIGKILL', 'a stop does not wait out its timeout')
     assert.deepEqual(spec.ExposedPorts, {'30080/tcp': {}})
     assert.deepEqual(spec.HostConfig!.PortBindings, {'30080/tcp': [{HostIp: '127.0.0.1', HostPort: '8080'}]})
     assert.deepEqual(spec.HostConfig!.RestartPolicy, {Name: 'unless-stopped'})

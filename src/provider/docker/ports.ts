@@ -23,6 +23,8 @@ export function portFrontContainerSpec(spec: PortFrontSpec): Docker.ContainerCre
     Image: spec.image,
     Entrypoint: ['/usr/bin/socat'],
     Cmd: forward,
+    // socat as PID 1 has no handler for SIGTERM, so `stop` would wait out its whole timeout; a stateless forwarder loses nothing to SIGKILL.
+    StopSignal: 'SIGKILL',
     Labels: clusterLabels(spec.cluster, 'port', {
       [PORT_LABELS.hostAddress]: spec.hostAddress,
       [PORT_LABELS.hostPort]: String(spec.hostPort),
