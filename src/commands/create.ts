@@ -5,6 +5,7 @@ import {createClusterFromSpec, type CreateResult} from '../lifecycle/create-clus
 import {describeDryRun, dryRunCreate, type DryRunResult} from '../lifecycle/dry-run.js'
 import {clusterImagesFrom} from '../lifecycle/cluster-images.js'
 import {prepareCreate} from '../lifecycle/prepare-create.js'
+import {kubeconfigFlag, newClusterNameFlag} from '../cli/flags.js'
 
 export default class Create extends KclusterCommand<CreateResult | DryRunResult> {
   static override summary = 'Create a Kubernetes cluster in Docker'
@@ -12,14 +13,14 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
   static override examples = ['<%= config.bin %> create', '<%= config.bin %> create --name ci --wait 3m --json', '<%= config.bin %> create --config cluster.yaml --dry-run']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: "Cluster name (DNS-1123 label); default: the config file's, else kcluster"}),
+    name: newClusterNameFlag("Cluster name (DNS-1123 label); default: the config file's, else kcluster"),
     config: Flags.string({summary: 'Cluster config file (kcluster.dev/v1alpha1 or kind.x-k8s.io/v1alpha4); - reads standard input'}),
     'dry-run': Flags.boolean({summary: 'Validate and print the plan without touching Docker'}),
     image: Flags.string({summary: 'Node image of every node, instead of the default one or the config file\'s (its label tells the Kubernetes version)'}),
     'kubernetes-version': Flags.string({summary: 'Kubernetes version of the default node image'}),
     wait: Flags.string({summary: 'How long to wait for Ready nodes and answering DNS (0 = do not wait)', default: '5m'}),
     retain: Flags.boolean({summary: 'Keep the node containers when creation fails, for debugging'}),
-    kubeconfig: Flags.string({summary: 'Kubeconfig file to update (default: $KUBECONFIG or ~/.kube/config)'}),
+    kubeconfig: kubeconfigFlag(),
   }
 
   async run(): Promise<CreateResult | DryRunResult> {

@@ -1,16 +1,16 @@
 import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../config/cluster-options.js'
 import {deleteClusters, type DeleteResult} from '../lifecycle/delete-cluster.js'
+import {clusterNameFlag, kubeconfigFlag} from '../cli/flags.js'
 
 export default class Delete extends KclusterCommand<DeleteResult> {
   static override summary = 'Delete clusters: containers, network, volumes and kubeconfig entries'
   static override examples = ['<%= config.bin %> delete', '<%= config.bin %> delete --name ci', '<%= config.bin %> delete --all']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME, exclusive: ['all']}),
-    all: Flags.boolean({summary: 'Delete every kcluster cluster'}),
-    kubeconfig: Flags.string({summary: 'Kubeconfig file to update (default: $KUBECONFIG or ~/.kube/config)'}),
+    name: clusterNameFlag(),
+    all: Flags.boolean({summary: 'Delete every kcluster cluster (--name is then ignored)'}),
+    kubeconfig: kubeconfigFlag(),
   }
 
   async run(): Promise<DeleteResult> {

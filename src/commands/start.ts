@@ -3,15 +3,16 @@ import {KclusterCommand} from '../cli/base-command.js'
 import {DEFAULT_CLUSTER_NAME, DEFAULT_WAIT} from '../config/cluster-options.js'
 import {parseDuration} from '../config/duration.js'
 import {startCluster, type StartResult} from '../lifecycle/start-cluster.js'
+import {clusterNameFlag, kubeconfigFlag} from '../cli/flags.js'
 
 export default class Start extends KclusterCommand<StartResult> {
   static override summary = 'Start a stopped cluster and wait until it serves again; repairs one that came back out of order'
   static override examples = ['<%= config.bin %> start', '<%= config.bin %> start --name dev --wait 2m --json']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
+    name: clusterNameFlag(),
     wait: Flags.string({summary: 'How long to wait for Ready nodes and answering DNS (0 = do not wait)', default: DEFAULT_WAIT}),
-    kubeconfig: Flags.string({summary: 'Kubeconfig file whose context is checked (default: $KUBECONFIG or ~/.kube/config); start never writes it'}),
+    kubeconfig: kubeconfigFlag('Kubeconfig file whose context is checked (default: $KUBECONFIG or ~/.kube/config); start never writes it'),
   }
 
   async run(): Promise<StartResult> {

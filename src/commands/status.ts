@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../config/cluster-options.js'
 import {parseDuration} from '../config/duration.js'
 import {clusterStatus, describeStatus, watchStatus, type ClusterStatus} from '../lifecycle/cluster-status.js'
+import {clusterNameFlag, kubeconfigFlag} from '../cli/flags.js'
 
 export default class Status extends KclusterCommand<ClusterStatus | void> {
   static override summary = 'Say what of a cluster is up and what is down; the exit code tells it too'
@@ -10,8 +10,8 @@ export default class Status extends KclusterCommand<ClusterStatus | void> {
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --name dev --json', '<%= config.bin %> status --watch --json']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
-    kubeconfig: Flags.string({summary: 'Kubeconfig file whose context is checked and used (default: $KUBECONFIG or ~/.kube/config); never written'}),
+    name: clusterNameFlag(),
+    kubeconfig: kubeconfigFlag('Kubeconfig file whose context is checked and used (default: $KUBECONFIG or ~/.kube/config); never written'),
     watch: Flags.boolean({char: 'w', summary: 'Keep watching; print a line each time something changes'}),
     interval: Flags.string({summary: 'How often --watch asks, e.g. 1s', default: '1s'}),
   }

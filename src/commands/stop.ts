@@ -1,14 +1,13 @@
-import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../config/cluster-options.js'
 import {stopCluster, type StopResult} from '../lifecycle/stop-cluster.js'
+import {clusterNameFlag} from '../cli/flags.js'
 
 export default class Stop extends KclusterCommand<StopResult> {
   static override summary = 'Stop every container of a cluster; `kcluster start` brings it back as it was'
   static override examples = ['<%= config.bin %> stop', '<%= config.bin %> stop --name dev --json']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
+    name: clusterNameFlag(),
   }
 
   async run(): Promise<StopResult> {

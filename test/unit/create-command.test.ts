@@ -53,4 +53,26 @@ describe('create --dry-run', () => {
     assert.equal(exit, 3)
     assert.deepEqual(JSON.parse(stdout).error.details.problems.map((p: {field: string}) => p.field), ['nodes[1].extraPortMappings[0].hostPort', 'nodes[1].extraPortMappings[1].containerPort'])
   })
+
+  test('KCLUSTER_NAME and KCLUSTER_KUBECONFIG stand in for --name and --kubeconfig; a flag wins over them', async () => {
+    const saved = {name: process.env.KCLUSTER_NAME, kubeconfig: process.env.KCLUSTER_KUBECONFIG}
+    process.env.KCLUSTER_NAME = 'from-env'
+    process.env.KCLUSTER_KUBECONFIG = path.join(root, 'env-kubeconfig')
+    try {
+      const fromEnv = JSON.parse((await invoke(['--dry-run', '--json'])).stdout)
+      assert.equal(fromEnv.result.name, 'from-env')
+      assert.equal(fromEnv.result.kubeconfig, path.join(root, 'env-kubeconfig'))
+      const flagWins = JSON.parse((await invoke(['--dry-run', '--json', '--name', 'from-flag'])).stdout)
+      assert.equal(flagWins.result.name, 'from-flag')
+      process.env.KCLUSTER_NAME = 'Bad_Name'
+      const bad = await invoke(['--dry-run', '--json'])
+      assert.equal(bad.exit, 3)
+      assert.match(JSON.parse(bad.stdout).error.message, /Bad_Name/)
+    } finally {
+      for (const [key, value] of [['KCLUSTER_NAME', saved.name], ['KCLUSTER_KUBECONFIG', saved.kubeconfig]] as const) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
+    }
+  })
 })

@@ -1,7 +1,6 @@
-import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../../config/cluster-options.js'
 import {exportKubeconfig, type ExportKubeconfigResult} from '../../lifecycle/cluster-kubeconfig.js'
+import {clusterNameFlag, kubeconfigFlag} from '../../cli/flags.js'
 
 export default class ExportKubeconfig extends KclusterCommand<ExportKubeconfigResult> {
   static override summary = "Merge the cluster's context into a kubeconfig again and make it current"
@@ -9,8 +8,8 @@ export default class ExportKubeconfig extends KclusterCommand<ExportKubeconfigRe
   static override examples = ['<%= config.bin %> export kubeconfig', '<%= config.bin %> export kubeconfig --name dev --kubeconfig ./dev.kubeconfig']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
-    kubeconfig: Flags.string({summary: 'Kubeconfig file to update (default: $KUBECONFIG or ~/.kube/config)'}),
+    name: clusterNameFlag(),
+    kubeconfig: kubeconfigFlag(),
   }
 
   async run(): Promise<ExportKubeconfigResult> {

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../../config/cluster-options.js'
 import {getKubeconfig, type GetKubeconfigResult} from '../../lifecycle/cluster-kubeconfig.js'
+import {clusterNameFlag} from '../../cli/flags.js'
 
 export default class GetKubeconfig extends KclusterCommand<GetKubeconfigResult> {
   static override summary = "Print a kubeconfig for the cluster (context kcluster-<name>); writes no file"
@@ -9,7 +9,7 @@ export default class GetKubeconfig extends KclusterCommand<GetKubeconfigResult> 
   static override examples = ['<%= config.bin %> get kubeconfig > dev.kubeconfig', '<%= config.bin %> get kubeconfig --name dev --internal']
 
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
+    name: clusterNameFlag(),
     internal: Flags.boolean({summary: "Use the API server's address on the cluster's Docker network (load balancer or first control plane, port 6443)"}),
   }
 

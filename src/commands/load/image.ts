@@ -1,14 +1,14 @@
 import {Args, Flags} from '@oclif/core'
 import {KclusterCommand} from '../../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../../config/cluster-options.js'
 import {loadImages, type LoadImagesResult} from '../../lifecycle/load-images.js'
+import {clusterNameFlag} from '../../cli/flags.js'
 
 export default class LoadImage extends KclusterCommand<LoadImagesResult> {
   static override summary = 'Copy local Docker images into every node of a cluster'
   static override description = 'Workloads then use them with imagePullPolicy IfNotPresent (or Never).'
   static override strict = false
   static override args = {image: Args.string({required: true, description: 'Image reference(s) in the local Docker engine'})}
-  static override flags = {name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME})}
+  static override flags = {name: clusterNameFlag()}
 
   async run(): Promise<LoadImagesResult> {
     const {argv, flags} = await this.parse(LoadImage)

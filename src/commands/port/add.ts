@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {KclusterCommand} from '../../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../../config/cluster-options.js'
 import {addPort, DEFAULT_LISTEN_ADDRESS, type PortAddResult} from '../../lifecycle/ports.js'
+import {clusterNameFlag} from '../../cli/flags.js'
 
 export default class PortAdd extends KclusterCommand<PortAddResult> {
   static override summary = 'Publish a host port and forward it to a port of a node, without restarting anything'
@@ -9,7 +9,7 @@ export default class PortAdd extends KclusterCommand<PortAddResult> {
   static override examples = ['<%= config.bin %> port add 8080:30080', '<%= config.bin %> port add 5353:30053 --protocol udp --node dev-worker2 --name dev']
   static override args = {mapping: Args.string({required: true, description: 'HOSTPORT:NODEPORT'})}
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
+    name: clusterNameFlag(),
     node: Flags.string({summary: 'Kubernetes node name to forward to (default: the first control plane)'}),
     listen: Flags.string({summary: 'Host address to publish on (0.0.0.0: every address)', default: DEFAULT_LISTEN_ADDRESS}),
     protocol: Flags.string({summary: 'Protocol', options: ['tcp', 'udp'], default: 'tcp'}),

@@ -1,11 +1,10 @@
-import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../../config/cluster-options.js'
 import {listPorts, type PortListResult} from '../../lifecycle/ports.js'
+import {clusterNameFlag} from '../../cli/flags.js'
 
 export default class PortList extends KclusterCommand<PortListResult> {
   static override summary = 'List every host port of a cluster: published at create and added since'
-  static override flags = {name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME})}
+  static override flags = {name: clusterNameFlag()}
 
   async run(): Promise<PortListResult> {
     const {flags} = await this.parse(PortList)

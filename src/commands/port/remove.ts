@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {KclusterCommand} from '../../cli/base-command.js'
-import {DEFAULT_CLUSTER_NAME} from '../../config/cluster-options.js'
 import {removePort, type PortRemoveResult} from '../../lifecycle/ports.js'
+import {clusterNameFlag} from '../../cli/flags.js'
 
 export default class PortRemove extends KclusterCommand<PortRemoveResult> {
   static override summary = 'Stop publishing a host port added with `port add`'
@@ -9,7 +9,7 @@ export default class PortRemove extends KclusterCommand<PortRemoveResult> {
   static override examples = ['<%= config.bin %> port remove 8080', '<%= config.bin %> port remove 5353 --protocol udp --name dev']
   static override args = {hostPort: Args.string({required: true, description: 'HOSTPORT'})}
   static override flags = {
-    name: Flags.string({char: 'n', summary: 'Cluster name', default: DEFAULT_CLUSTER_NAME}),
+    name: clusterNameFlag(),
     listen: Flags.string({summary: 'Host address it was published on (needed only when the port is published on several)'}),
     protocol: Flags.string({summary: 'Protocol', options: ['tcp', 'udp'], default: 'tcp'}),
   }
