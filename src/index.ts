@@ -5,6 +5,7 @@ export {createCluster, createClusterFromSpec, createSteps, type CreateDependenci
 export {deleteClusters, type DeleteResult} from './lifecycle/delete-cluster.js'
 export {listClusters} from './lifecycle/list-clusters.js'
 export {stopCluster, STOP_TIMEOUT_SECONDS, type StopResult} from './lifecycle/stop-cluster.js'
+export {versionInfo, type VersionInfo} from './lifecycle/version-info.js'
 export {startCluster, startSteps, startWaves, DEFAULT_GRACES, type RepairGraces, type StartResult} from './lifecycle/start-cluster.js'
 export {clusterStatus, describeStatus, watchStatus, StatusExitCode, type ClusterStatus, type Health, type NodeStatus} from './lifecycle/cluster-status.js'
 export {loadImages, type LoadImagesResult} from './lifecycle/load-images.js'
