@@ -5,13 +5,13 @@
 // - progress and messages go to stderr;
 // - the exit code is the error's documented ExitCode, with or without --json.
 
-import {Command, Errors, toConfiguredId, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, toConfiguredId, type Interfaces} from '@oclif/core'
 import {InvalidInputError, KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
 import type {ProgressEvent, StepRunner} from '../progress/step.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
 import type {Provider} from '../provider/types.js'
 import {installInterruptHandler, type InterruptHandler} from './interrupt.js'
-import {chooseRenderer, createStepRunner, isCI} from './step-runner.js'
+import {chooseRenderer, createStepRunner, isCI, isNoColor} from './step-runner.js'
 
 export interface SuccessEnvelope<T> {
   status: 'ok'
@@ -68,8 +68,14 @@ type AnyOutput = {[name: string]: any}
 
 export abstract class KclusterCommand<T> extends Command {
   static override enableJsonFlag = true
+  // Every command takes these beside its own flags.
+  static override baseFlags = {
+    quiet: Flags.boolean({char: 'q', summary: 'Show no progress (the result and errors still print)', env: 'KCLUSTER_QUIET'}),
+  }
 
   private interrupt?: InterruptHandler
+  /** --quiet: no progress output. */
+  protected quiet = false
   private dockerProvider?: Provider
   /** What a second Ctrl-C leaves behind, and how to remove it; commands that create things set it. */
   protected leftoverHint?: string
@@ -91,7 +97,9 @@ export abstract class KclusterCommand<T> extends Command {
     argv?: string[],
   ): Promise<Interfaces.ParserOutput<F, B, A>> {
     try {
-      return await super.parse(options, argv)
+      const parsed = await super.parse(options, argv)
+      this.quiet = (parsed.flags as {quiet?: boolean}).quiet === true
+      return parsed
     } catch (error) {
       throw toUsageError(error, `${this.config?.bin ?? 'kcluster'} ${this.commandName()}`)
     }
@@ -167,7 +175,7 @@ export abstract class KclusterCommand<T> extends Command {
 
   /** The progress display that fits this invocation (--json, terminal, CI); runs use abortSignal() unless given another. */
   protected stepRunner(): StepRunner {
-    const kind = chooseRenderer({json: this.jsonEnabled(), stderrIsTTY: process.stderr.isTTY === true, ci: isCI(process.env)})
+    const kind = chooseRenderer({json: this.jsonEnabled(), stderrIsTTY: process.stderr.isTTY === true, ci: isCI(process.env), quiet: this.quiet, noColor: isNoColor(process.env)})
     const runner = createStepRunner(kind, process.stderr)
     return {
       run: (steps, ctx, signal) => runner.run(steps, ctx, signal ?? this.abortSignal()),

@@ -6,19 +6,29 @@ import {DefaultRenderer, Listr, ListrLogger, ProcessOutput, PRESET_TIMER} from '
 import {formatDuration} from '../config/format-duration.js'
 import {SequentialStepRunner, type ProgressEvent, type Step, type StepRunner} from '../progress/step.js'
 
-export type RendererKind = 'listr-default' | 'plain' | 'json-events'
+export type RendererKind = 'listr-default' | 'plain' | 'json-events' | 'silent'
 
 export interface RendererEnvironment {
   json: boolean
   stderrIsTTY: boolean
   ci: boolean
+  /** --quiet: no progress at all. */
+  quiet?: boolean
+  /** NO_COLOR is set (https://no-color.org): no colours, so no live task list either. */
+  noColor?: boolean
 }
 
-/** json → machine-readable events; CI or a non-terminal → plain lines; otherwise live task list. */
-export function chooseRenderer({json, stderrIsTTY, ci}: RendererEnvironment): RendererKind {
+/** quiet → nothing; json → machine-readable events; CI, a non-terminal or NO_COLOR → plain lines; otherwise live task list. */
+export function chooseRenderer({json, stderrIsTTY, ci, quiet = false, noColor = false}: RendererEnvironment): RendererKind {
+  if (quiet) return 'silent'
   if (json) return 'json-events'
-  if (ci || !stderrIsTTY) return 'plain'
+  if (ci || !stderrIsTTY || noColor) return 'plain'
   return 'listr-default'
+}
+
+/** NO_COLOR counts when set to anything but the empty string. */
+export function isNoColor(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NO_COLOR !== undefined && env.NO_COLOR !== ''
 }
 
 /** CI=true (GitHub Actions, GitLab, …) counts; CI=false or CI=0 does not. */
@@ -35,6 +45,8 @@ export function createStepRunner(kind: RendererKind, stream: NodeJS.WritableStre
       return new SequentialStepRunner((event) => stream.write(`${plainLine(event)}\n`))
     case 'listr-default':
       return new ListrStepRunner(stream)
+    case 'silent':
+      return new SequentialStepRunner()
   }
 }
 

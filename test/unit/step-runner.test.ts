@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import {Writable} from 'node:stream'
 import {describe, test} from 'node:test'
-import {chooseRenderer, createStepRunner, isCI, ListrStepRunner, plainLine, type RendererKind} from '../../src/cli/step-runner.js'
+import {chooseRenderer, createStepRunner, isCI, isNoColor, ListrStepRunner, plainLine, type RendererKind} from '../../src/cli/step-runner.js'
 import {InterruptedError} from '../../src/errors/index.js'
 import {SequentialStepRunner, type ProgressEvent, type Step} from '../../src/progress/step.js'
 
@@ -45,15 +45,30 @@ function stripVolatile(events: ProgressEvent[]): Omit<ProgressEvent, 'elapsedMs'
 }
 
 describe('chooseRenderer', () => {
-  const table: [{json: boolean; stderrIsTTY: boolean; ci: boolean}, RendererKind][] = [
+  const table: [{json: boolean; stderrIsTTY: boolean; ci: boolean; quiet?: boolean; noColor?: boolean}, RendererKind][] = [
     [{json: true, stderrIsTTY: true, ci: false}, 'json-events'],
     [{json: true, stderrIsTTY: false, ci: true}, 'json-events'],
     [{json: false, stderrIsTTY: true, ci: true}, 'plain'],
     [{json: false, stderrIsTTY: false, ci: false}, 'plain'],
     [{json: false, stderrIsTTY: false, ci: true}, 'plain'],
     [{json: false, stderrIsTTY: true, ci: false}, 'listr-default'],
+    [{json: false, stderrIsTTY: true, ci: false, noColor: true}, 'plain'],
+    [{json: true, stderrIsTTY: true, ci: false, quiet: true}, 'silent'],
+    [{json: false, stderrIsTTY: true, ci: false, quiet: true}, 'silent'],
   ]
   for (const [input, expected] of table) test(`${JSON.stringify(input)} → ${expected}`, () => assert.equal(chooseRenderer(input), expected))
+
+  test('isNoColor: set and not empty', () => {
+    assert.equal(isNoColor({NO_COLOR: '1'}), true)
+    assert.equal(isNoColor({NO_COLOR: ''}), false)
+    assert.equal(isNoColor({}), false)
+  })
+
+  test('the silent runner still runs every step', async () => {
+    const ran: string[] = []
+    await createStepRunner('silent').run([{id: 'a', title: 'A', run: async () => void ran.push('a')}, {id: 'b', title: 'B', run: async () => void ran.push('b')}], {})
+    assert.deepEqual(ran, ['a', 'b'])
+  })
 
   test('isCI', () => {
     assert.equal(isCI({CI: 'true'}), true)
