@@ -3,22 +3,12 @@
 // balancer. Real Docker, real Kubernetes, real clients.
 import assert from 'node:assert/strict'
 import {mkdirSync, writeFileSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import * as k8s from '@kubernetes/client-node'
-import {buildBusyboxImage, clusterResources, docker, eventually, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {buildBusyboxImage, clusterResources, docker, eventually, freePort, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
 
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
-
-/** A TCP port free on 127.0.0.1 right now, for the config to publish. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
-  const port = (server.address() as {port: number}).port
-  await new Promise((ok) => server.close(ok))
-  return port
-}
 
 describe('1 control plane + 2 workers from a kind config file', {timeout: 30 * 60_000}, () => {
   const NAME = 'e2e-multi'

@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {writeFileSync} from 'node:fs'
 import {execa} from 'execa'
-import {buildBusyboxImage, CLI, clusterResources, docker, eventually, kcluster, kubectlFromImage, kubectlRunner, ROOT, tempDir} from './helpers.js'
+import {buildBusyboxImage, CLI, clusterResources, docker, eventually, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, ROOT, tempDir} from './helpers.js'
 
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
 /** How long a cluster may take to serve again after the Docker engine restarted (documented in the README). */
@@ -169,23 +169,7 @@ describe('stop, start, status and a Docker restart (1 control plane + 2 workers)
 })
 
 function webDeployment(): string {
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: httpd
-        image: ${TEST_IMAGE}
-        imagePullPolicy: Never
-        command: ["sh", "-c", "mkdir -p /www && echo served-by $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
-        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
----
+  return `${httpdDeployment(TEST_IMAGE, 2)}---
 apiVersion: v1
 kind: Service
 metadata: {name: web}

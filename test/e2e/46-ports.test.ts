@@ -6,19 +6,10 @@ import {createSocket} from 'node:dgram'
 import {connect, createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {buildBusyboxImage, clusterResources, docker, eventually, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {buildBusyboxImage, clusterResources, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
 
 const NAME = 'pt-e2e'
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
-
-/** A TCP port free on 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
-  const port = (server.address() as {port: number}).port
-  await new Promise((ok) => server.close(ok))
-  return port
-}
 
 /** How a TCP connection to 127.0.0.1:port ends: 'connected' or the error code. */
 function tryConnect(port: number): Promise<string> {
@@ -186,24 +177,7 @@ describe('ports after create', {timeout: 30 * 60_000}, () => {
 })
 
 function webAndNodePort(): string {
-  return `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: httpd
-        image: ${TEST_IMAGE}
-        imagePullPolicy: Never
-        command: ["sh", "-c", "mkdir -p /www && echo served-by $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
-        ports: [{containerPort: 8080}]
-        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
----
+  return `${httpdDeployment(TEST_IMAGE, 1)}---
 apiVersion: v1
 kind: Service
 metadata: {name: web}

@@ -2,6 +2,7 @@
 // (kubectl built with the node image, @kubernetes/client-node) against the cluster.
 import {chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
+import {createServer} from 'node:net'
 import {join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {execa} from 'execa'
@@ -102,3 +103,34 @@ export async function clusterResources(cluster: string): Promise<{containers: nu
   return {containers: containers.length, networks: networks.length, volumes: (volumes.Volumes ?? []).length}
 }
 
+
+/** A TCP port free on 127.0.0.1 right now, for a test to publish. */
+export async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok))
+  const port = (server.address() as {port: number}).port
+  await new Promise((ok) => server.close(ok))
+  return port
+}
+
+/** A Deployment `web` of busybox httpd pods, each serving "served-by <pod name>" on port 8080. */
+export function httpdDeployment(image: string, replicas: number): string {
+  return `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: httpd
+        image: ${image}
+        imagePullPolicy: Never
+        command: ["sh", "-c", "mkdir -p /www && echo served-by $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
+        ports: [{containerPort: 8080}]
+        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+`
+}
