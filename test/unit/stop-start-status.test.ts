@@ -210,3 +210,13 @@ describe('readContextAccess', () => {
     assert.equal(readFileSync(file, 'utf8'), before, 'reading never writes')
   })
 })
+
+describe('removedNodeContainers', () => {
+  test('a node volume whose container is gone names that container; other volumes and present containers do not', async () => {
+    const {removedNodeContainers} = await import('../../src/provider/docker/container-info.js')
+    assert.deepEqual(
+      removedNodeContainers(['kcluster.dev.worker2.var', 'kcluster.dev.control-plane.var', 'kcluster-go-mod'], new Set(['kcluster.dev.control-plane'])),
+      ['kcluster.dev.worker2'],
+    )
+  })
+})

@@ -7,12 +7,12 @@ import {createServer} from 'node:net'
 import {posix} from 'node:path'
 import os from 'node:os'
 import type Docker from 'dockerode'
-import {API_SERVER_PORT, clientAddress} from '../../config/api-server.js'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
-import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, VAR_VOLUME_SUFFIX, claimContainerName, clusterLabels} from '../labels.js'
+import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
 import type {ClusterContainer, ClusterInventory, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
+import {apiServerOf, containerNameOf, ipv4Of, removedNodeContainers} from './container-info.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
 import {readContainerFile, readContainerLogs} from './container-logs.js'
@@ -177,10 +177,10 @@ export class DockerProvider implements Provider {
       if (kind === 'claim') found.claimed = true
       // A port front publishes what the user asked for, maybe 6443 too; it is neither a node nor the API server.
       if (kind === 'port') continue
-      const published = c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort)
-      if (published) found.summary.server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
-      const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
-      const ipv4 = Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? ''
+      const server = apiServerOf(c, kind)
+      if (server) found.summary.server = server
+      const containerName = containerNameOf(c)
+      const ipv4 = ipv4Of(c)
       if (kind === 'load-balancer') found.summary.loadBalancer = {containerName, state: c.State, ipv4}
       if (kind !== 'node') continue
       found.summary.nodes.push({
@@ -195,11 +195,11 @@ export class DockerProvider implements Provider {
     // A network left by an interrupted create still names a cluster.
     for (const n of networks) if (n.Labels?.[CLUSTER_LABEL]) entry(n.Labels[CLUSTER_LABEL])
     // A node volume without its container: the node was removed by hand, and the cluster is short of it.
-    const containerNames = new Set(containers.map((c) => (c.Names[0] ?? '').replace(/^\//, '')))
+    const containerNames = new Set(containers.map(containerNameOf))
     const removed = new Map<string, number>()
     for (const v of volumes.Volumes ?? []) {
       const cluster = v.Labels?.[CLUSTER_LABEL]
-      if (cluster && v.Name.endsWith(VAR_VOLUME_SUFFIX) && !containerNames.has(v.Name.slice(0, -VAR_VOLUME_SUFFIX.length))) removed.set(cluster, (removed.get(cluster) ?? 0) + 1)
+      if (cluster && removedNodeContainers([v.Name], containerNames).length > 0) removed.set(cluster, (removed.get(cluster) ?? 0) + 1)
     }
     for (const {claimed, summary} of byName.values()) {
       summary.nodes.sort((a, b) => a.name.localeCompare(b.name))
@@ -215,13 +215,13 @@ export class DockerProvider implements Provider {
     )
     return containers
       .map((c) => {
-        const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
+        const containerName = containerNameOf(c)
         return this.node({
           id: c.Id,
           containerName,
           name: c.Labels[NODE_NAME_LABEL] ?? containerName,
           role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole,
-          ipv4: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? '',
+          ipv4: ipv4Of(c),
         })
       })
       .sort((a, b) => a.name.localeCompare(b.name))
@@ -259,23 +259,20 @@ export class DockerProvider implements Provider {
         claimed = true
         continue
       }
-      // Only a node or the load balancer publishes the API server; a port front may forward to anything.
-      const published = kind === 'node' || kind === 'load-balancer' ? c.Ports.find((p) => p.PrivatePort === API_SERVER_PORT && p.PublicPort) : undefined
-      if (published) server = `https://${clientAddress(published.IP ?? '')}:${published.PublicPort}`
-      const containerName = (c.Names[0] ?? c.Id).replace(/^\//, '')
+      server = apiServerOf(c, kind) ?? server
+      const containerName = containerNameOf(c)
       containers.push({
         containerName,
         kind,
         name: c.Labels[NODE_NAME_LABEL] ?? containerName,
         ...(kind === 'node' ? {role: (c.Labels[ROLE_LABEL] ?? 'worker') as NodeRole} : {}),
         state: c.State,
-        ipv4: Object.values(c.NetworkSettings?.Networks ?? {})[0]?.IPAddress ?? '',
+        ipv4: ipv4Of(c),
       })
     }
-    const names = new Set(containers.map((c) => c.containerName))
-    const removedNodeContainers = nodeVolumes.filter((v) => v.endsWith(VAR_VOLUME_SUFFIX)).map((v) => v.slice(0, -VAR_VOLUME_SUFFIX.length)).filter((n) => !names.has(n))
     containers.sort((a, b) => a.name.localeCompare(b.name))
-    return {containers, removedNodeContainers: removedNodeContainers.sort(), claimed, ...(server ? {server} : {})}
+    const removed = removedNodeContainers(nodeVolumes, new Set(containers.map((c) => c.containerName)))
+    return {containers, removedNodeContainers: removed, claimed, ...(server ? {server} : {})}
   }
 
   async stopContainers(containerNames: string[], timeoutSeconds: number): Promise<void> {

@@ -6,6 +6,7 @@ import type Docker from 'dockerode'
 import {CLUSTER_LABEL, KIND_LABEL, NODE_NAME_LABEL, PORT_LABELS, clusterLabels} from '../labels.js'
 import type {ClusterNetwork, ClusterPort, PortFrontSpec} from '../types.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
+import {containerNameOf} from './container-info.js'
 
 // A UDP child of socat serves one peer and would otherwise live for ever; TCP
 // connections (watches, websockets) may be idle for long and stay open.
@@ -67,7 +68,7 @@ export function sortPorts(ports: ClusterPort[]): ClusterPort[] {
   return ports.sort((a, b) => a.hostPort - b.hostPort || a.protocol.localeCompare(b.protocol) || a.hostAddress.localeCompare(b.hostAddress))
 }
 
-const nameOf = (c: Docker.ContainerInfo) => (c.Names[0] ?? c.Id).replace(/^\//, '')
+const nameOf = containerNameOf
 
 export async function listClusterPorts(docker: Docker, cluster: string): Promise<ClusterPort[]> {
   return dockerCall(`list the ports of ${cluster}`, async () => {
