@@ -39,3 +39,14 @@ export async function runCommand(Command: CommandClass, argv: string[], config: 
   }
   return {stdout, stderr, exit}
 }
+
+/** An oclif Config of a throwaway package folder (removed by `dispose`), for running command classes in tests. */
+export async function loadTestConfig(prefix: string): Promise<{root: string; config: Config; dispose: () => Promise<void>}> {
+  const {mkdtemp, rm, writeFile} = await import('node:fs/promises')
+  const {tmpdir} = await import('node:os')
+  const {join} = await import('node:path')
+  const {Config: OclifConfig} = await import('@oclif/core')
+  const root = await mkdtemp(join(tmpdir(), prefix))
+  await writeFile(join(root, 'package.json'), JSON.stringify({name: 'kcluster-test', version: '0.0.0', type: 'module', oclif: {bin: 'kcluster'}}))
+  return {root, config: await OclifConfig.load(root), dispose: () => rm(root, {recursive: true, force: true})}
+}

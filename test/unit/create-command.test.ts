@@ -1,15 +1,13 @@
 // `kcluster create --config FILE --dry-run` through oclif, with a provider
 // that fails the test if anything asks it for Docker.
 import assert from 'node:assert/strict'
-import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {Config} from '@oclif/core'
+import type {Config} from '@oclif/core'
 import Create from '../../src/commands/create.js'
 import type {Provider} from '../../src/provider/types.js'
 import {FIXTURES} from './config-fixture-files.js'
-import {runCommand} from '../fakes/run-command.js'
+import {loadTestConfig, runCommand} from '../fakes/run-command.js'
 
 class DryCreate extends Create {
   static override id = 'create'
@@ -21,12 +19,11 @@ class DryCreate extends Create {
 describe('create --dry-run', () => {
   let root: string
   let config: Config
+  let dispose: () => Promise<void>
   before(async () => {
-    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kcluster-create-test-'))
-    await fs.writeFile(path.join(root, 'package.json'), JSON.stringify({name: 'kcluster-test', version: '0.0.0', type: 'module', oclif: {bin: 'kcluster'}}))
-    config = await Config.load(root)
+    ;({root, config, dispose} = await loadTestConfig('kcluster-create-test-'))
   })
-  after(() => fs.rm(root, {recursive: true, force: true}))
+  after(() => dispose())
 
   const invoke = (argv: string[]) => runCommand(DryCreate, argv, config)
 

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {Config} from '@oclif/core'
+import type {Config} from '@oclif/core'
 import yaml from 'js-yaml'
 import * as tar from 'tar'
 import ExportKubeconfig from '../../src/commands/export/kubeconfig.js'
@@ -21,7 +21,7 @@ import type {ClusterSpec} from '../../src/config/cluster-spec.js'
 import type {ClusterSummary, Provider} from '../../src/provider/types.js'
 import {demultiplexLogs} from '../../src/provider/docker/container-logs.js'
 import {FakeProvider, fakeClusterImages} from '../fakes/provider.js'
-import {runCommand} from '../fakes/run-command.js'
+import {loadTestConfig, runCommand} from '../fakes/run-command.js'
 
 const OTHER = 'apiVersion: v1\nkind: Config\nclusters:\n- name: other\n  cluster: {server: "https://other.example:6443"}\nusers:\n- name: other\n  user: {token: abc}\ncontexts:\n- name: other\n  context: {cluster: other, user: other}\ncurrent-context: other\n'
 
@@ -202,12 +202,11 @@ describe('the commands with --json', () => {
   let root: string
   let config: Config
   let provider: FakeProvider
+  let dispose: () => Promise<void>
   before(async () => {
-    root = await fs.mkdtemp(join(tmpdir(), 'kcluster-logs-command-'))
-    await fs.writeFile(join(root, 'package.json'), JSON.stringify({name: 'kcluster-test', version: '0.0.0', type: 'module', oclif: {bin: 'kcluster'}}))
-    config = await Config.load(root)
+    ;({root, config, dispose} = await loadTestConfig('kcluster-logs-command-'))
   })
-  after(() => fs.rm(root, {recursive: true, force: true}))
+  after(() => dispose())
 
   class FakeGet extends GetKubeconfig {
     static override id = 'get:kubeconfig'

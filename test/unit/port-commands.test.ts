@@ -1,11 +1,9 @@
 // `kcluster port add|list|remove` through oclif against the fake provider: the
 // --json shapes scripts rely on, the lines people read, and the exit codes.
 import assert from 'node:assert/strict'
-import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {Config} from '@oclif/core'
+import type {Config} from '@oclif/core'
 import PortAdd from '../../src/commands/port/add.js'
 import PortList from '../../src/commands/port/list.js'
 import PortRemove from '../../src/commands/port/remove.js'
@@ -13,7 +11,7 @@ import {INPUTS_LABEL, loadBalancerImageRecipe} from '../../src/images/index.js'
 import {imageReference, inputHash} from '../../src/images/recipe.js'
 import type {Provider} from '../../src/provider/types.js'
 import {FakeProvider} from '../fakes/provider.js'
-import {runCommand} from '../fakes/run-command.js'
+import {loadTestConfig, runCommand} from '../fakes/run-command.js'
 
 let provider: FakeProvider
 
@@ -50,12 +48,11 @@ async function fakeCluster(): Promise<FakeProvider> {
 describe('port commands', () => {
   let root: string
   let config: Config
+  let dispose: () => Promise<void>
   before(async () => {
-    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kcluster-port-test-'))
-    await fs.writeFile(path.join(root, 'package.json'), JSON.stringify({name: 'kcluster-test', version: '0.0.0', type: 'module', oclif: {bin: 'kcluster'}}))
-    config = await Config.load(root)
+    ;({root, config, dispose} = await loadTestConfig('kcluster-port-test-'))
   })
-  after(() => fs.rm(root, {recursive: true, force: true}))
+  after(() => dispose())
 
   test('add, list, remove with --json: one envelope each, in the documented shape', async () => {
     provider = await fakeCluster()

@@ -1,24 +1,21 @@
 // `kcluster version`: the package's own version and what it builds, in one stable shape.
 import assert from 'node:assert/strict'
 import {readFileSync} from 'node:fs'
-import fs from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {Config} from '@oclif/core'
+import type {Config} from '@oclif/core'
 import Version from '../../src/commands/version.js'
 import {packageRoot} from '../../src/images/paths.js'
-import {runCommand} from '../fakes/run-command.js'
+import {loadTestConfig, runCommand} from '../fakes/run-command.js'
 
 describe('version', () => {
   let root: string
   let config: Config
+  let dispose: () => Promise<void>
   before(async () => {
-    root = await fs.mkdtemp(path.join(os.tmpdir(), 'kcluster-version-test-'))
-    await fs.writeFile(path.join(root, 'package.json'), JSON.stringify({name: 'kcluster-test', version: '0.0.0', type: 'module', oclif: {bin: 'kcluster'}}))
-    config = await Config.load(root)
+    ;({root, config, dispose} = await loadTestConfig('kcluster-version-test-'))
   })
-  after(() => fs.rm(root, {recursive: true, force: true}))
+  after(() => dispose())
 
   test('--json: the version of package.json, the Kubernetes line, the config apiVersions and the bundled components', async () => {
     const {stdout, exit} = await runCommand(class extends Version {
