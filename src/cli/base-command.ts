@@ -7,7 +7,8 @@
 
 import {Command, Errors, Flags, toConfiguredId, type Interfaces} from '@oclif/core'
 import {InvalidInputError, KclusterError, toKclusterError, UsageError, type KclusterErrorJSON} from '../errors/index.js'
-import type {ProgressEvent, StepRunner} from '../progress/step.js'
+import {toCloudEvent} from '../progress/cloud-event.js'
+import type {StepRunner} from '../progress/step.js'
 import {DockerProvider} from '../provider/docker/docker-provider.js'
 import type {Provider} from '../provider/types.js'
 import {installInterruptHandler, type InterruptHandler} from './interrupt.js'
@@ -77,6 +78,8 @@ export abstract class KclusterCommand<T> extends Command {
   /** --quiet: no progress output. */
   protected quiet = false
   private dockerProvider?: Provider
+  /** The cluster the command works on (its --name), named as the subject of progress events. */
+  protected clusterName?: string
   /** What a second Ctrl-C leaves behind, and how to remove it; commands that create things set it. */
   protected leftoverHint?: string
 
@@ -99,6 +102,8 @@ export abstract class KclusterCommand<T> extends Command {
     try {
       const parsed = await super.parse(options, argv)
       this.quiet = (parsed.flags as {quiet?: boolean}).quiet === true
+      const name = (parsed.flags as {name?: unknown}).name
+      if (typeof name === 'string') this.clusterName = name
       return parsed
     } catch (error) {
       throw toUsageError(error, `${this.config?.bin ?? 'kcluster'} ${this.commandName()}`)
@@ -163,7 +168,7 @@ export abstract class KclusterCommand<T> extends Command {
       onForce: () => {
         const message = `interrupted again: cleanup skipped${this.leftoverHint ? `; ${this.leftoverHint}` : ''}`
         if (this.jsonEnabled()) {
-          const event: ProgressEvent = {type: 'progress', stepId: 'rollback', step: 'Roll back', state: 'skip', message}
+          const event = toCloudEvent({type: 'progress', stepId: 'rollback', step: 'Roll back', state: 'skip', message}, this.eventOrigin())
           process.stderr.write(`${JSON.stringify(event)}\n`)
         } else {
           process.stderr.write(`\n${message[0]!.toUpperCase()}${message.slice(1)}\n`)
@@ -173,10 +178,14 @@ export abstract class KclusterCommand<T> extends Command {
     return this.interrupt.signal
   }
 
+  private eventOrigin() {
+    return {operation: this.commandName(), cluster: this.clusterName}
+  }
+
   /** The progress display that fits this invocation (--json, terminal, CI); runs use abortSignal() unless given another. */
   protected stepRunner(): StepRunner {
     const kind = chooseRenderer({json: this.jsonEnabled(), stderrIsTTY: process.stderr.isTTY === true, ci: isCI(process.env), quiet: this.quiet, noColor: isNoColor(process.env)})
-    const runner = createStepRunner(kind, process.stderr)
+    const runner = createStepRunner(kind, process.stderr, this.eventOrigin())
     return {
       run: (steps, ctx, signal) => runner.run(steps, ctx, signal ?? this.abortSignal()),
     }

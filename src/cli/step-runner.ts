@@ -4,6 +4,7 @@
 
 import {DefaultRenderer, Listr, ListrLogger, ProcessOutput, PRESET_TIMER} from 'listr2'
 import {formatDuration} from '../config/format-duration.js'
+import {cloudEventListener, type CloudEventOrigin} from '../progress/cloud-event.js'
 import {SequentialStepRunner, type ProgressEvent, type Step, type StepRunner} from '../progress/step.js'
 
 export type RendererKind = 'listr-default' | 'plain' | 'json-events' | 'silent'
@@ -37,10 +38,10 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
   return value !== undefined && value !== '' && value !== 'false' && value !== '0'
 }
 
-export function createStepRunner(kind: RendererKind, stream: NodeJS.WritableStream = process.stderr): StepRunner {
+export function createStepRunner(kind: RendererKind, stream: NodeJS.WritableStream = process.stderr, origin: CloudEventOrigin = {operation: 'unknown'}): StepRunner {
   switch (kind) {
     case 'json-events':
-      return new SequentialStepRunner((event) => stream.write(`${JSON.stringify(event)}\n`))
+      return new SequentialStepRunner(cloudEventListener(origin, (event) => stream.write(`${JSON.stringify(event)}\n`)))
     case 'plain':
       return new SequentialStepRunner((event) => stream.write(`${plainLine(event)}\n`))
     case 'listr-default':

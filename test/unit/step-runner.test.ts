@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import type {ProgressCloudEvent} from '../../src/progress/cloud-event.js'
 import {Writable} from 'node:stream'
 import {describe, test} from 'node:test'
 import {chooseRenderer, createStepRunner, isCI, isNoColor, ListrStepRunner, plainLine, type RendererKind} from '../../src/cli/step-runner.js'
@@ -120,13 +121,19 @@ describe("createStepRunner('json-events')", () => {
     const ctx: Ctx = {log: []}
     await createStepRunner('json-events', out).run(steps(), ctx)
     const lines = out.text.trimEnd().split('\n')
-    const events = lines.map((line) => JSON.parse(line) as ProgressEvent)
+    const events = lines.map((line) => JSON.parse(line) as ProgressCloudEvent)
     assert.equal(events.length, 10)
     assert.deepEqual(
-      events.map((e) => `${e.step}:${e.state}`),
+      events.map((e) => `${e.data.step}:${e.data.state}`),
       ['one:start', 'one:info', 'one:done', 'two:skip', 'three:start', 'three:info', 'three:done', 'four:start', 'four:info', 'four:done'],
     )
-    for (const e of events) assert.equal(e.type, 'progress')
+    assert.deepEqual(events.slice(0, 3).map((e) => e.type), ['dev.kcluster.step.started', 'dev.kcluster.step.progress', 'dev.kcluster.step.completed'])
+    assert.equal(events[3]!.type, 'dev.kcluster.step.skipped')
+    for (const e of events) {
+      assert.equal(e.specversion, '1.0')
+      assert.ok(e.id && !Number.isNaN(Date.parse(e.time)))
+    }
+    assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'every event has its own id')
   })
 
   test('rethrows the failing step error unchanged and runs nothing after it', async () => {
@@ -135,9 +142,9 @@ describe("createStepRunner('json-events')", () => {
     const failure = createStepRunner('json-events', out).run(steps('one'), ctx)
     await assert.rejects(failure, (e: unknown) => e instanceof StepError && e.message === 'one broke')
     assert.deepEqual(ctx.log, ['one'])
-    const last = JSON.parse(out.text.trimEnd().split('\n').at(-1)!) as ProgressEvent
-    assert.equal(last.state, 'fail')
-    assert.equal(last.step, 'one')
+    const last = JSON.parse(out.text.trimEnd().split('\n').at(-1)!) as ProgressCloudEvent
+    assert.equal(last.type, 'dev.kcluster.step.failed')
+    assert.equal(last.data.step, 'one')
   })
 
   test('honours an aborted signal', async () => {
