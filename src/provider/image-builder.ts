@@ -8,6 +8,10 @@ export interface ImageInfo {
   /** Content-addressed image ID (sha256:…). */
   id: string
   labels: Record<string, string>
+  /** Digests of the uncompressed layers, bottom first (the config's rootfs.diff_ids). */
+  diffIds?: string[]
+  /** The names the image has (`app:dev`). */
+  repoTags?: string[]
 }
 
 /** An image to produce, with the labels it must carry. */
@@ -50,6 +54,8 @@ export interface ImageBuilder {
   ensureVolume(name: string, labels: Record<string, string>): Promise<void>
   /** `docker save` of several images into one archive file (shared layers once). */
   save(references: string[], file: string, signal?: AbortSignal): Promise<void>
+  /** The same archive as a stream, for a reader that takes it apart as it arrives. */
+  saveStream(references: string[]): Promise<NodeJS.ReadableStream>
   /** Reads one file of an image without starting it. */
   readFile(reference: string, path: string): Promise<Buffer>
 }

@@ -6,6 +6,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import * as k8s from '@kubernetes/client-node'
+import * as tar from 'tar'
 import {buildBusyboxImage, clusterResources, docker, eventually, freePort, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
 
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
@@ -136,6 +137,35 @@ describe('1 control plane + 2 workers from a kind config file', {timeout: 30 * 6
       return text.includes('served-by') && text
     })
     assert.match(body, /served-by everywhere-/)
+  })
+
+  test('load image sends each node only the layers it lacks, and pods run what was sent', async () => {
+    const image = 'kcluster-e2e/delta:dev'
+    const build = async (top: string) => {
+      const dir = tempDir('kcluster-e2e-delta-')
+      writeFileSync(join(dir, 'payload.bin'), Buffer.alloc(2 * 1024 * 1024, 1))
+      writeFileSync(join(dir, 'top.txt'), `${top}\n`)
+      writeFileSync(join(dir, 'Dockerfile'), `FROM ${TEST_IMAGE}\nCOPY payload.bin /payload.bin\nCOPY top.txt /top.txt\n`)
+      const stream = await docker.buildImage(tar.c({cwd: dir, portable: true}, ['.']) as unknown as NodeJS.ReadableStream, {t: image})
+      await new Promise<void>((ok, fail) => docker.modem.followProgress(stream, (error: Error | null) => (error ? fail(error) : ok())))
+    }
+    const load = async () => {
+      const out = await kcluster(['load', 'image', image, '--name', NAME])
+      assert.equal(out.exitCode, 0, JSON.stringify(out.envelope.error))
+      return out.envelope.result.transfers as {node: string; upToDate: string[]; layersSent: number; layersTotal: number; bytesSent: number}[]
+    }
+    await build('first')
+    const first = await load()
+    assert.equal(first.length, 3, 'every node at once')
+    for (const t of first) assert.ok(t.bytesSent > 2 * 1024 * 1024 && t.layersSent === 2, `${t.node} gets the two new layers, not busybox again: ${JSON.stringify(t)}`)
+    const again = await load()
+    for (const t of again) assert.deepEqual([t.upToDate, t.bytesSent], [[image], 0], `${t.node}: an unchanged image sends nothing`)
+    await build('second')
+    const changed = await load()
+    for (const t of changed) assert.ok(t.layersSent === 1 && t.bytesSent < 64 * 1024, `${t.node}: only the changed top layer: ${JSON.stringify(t)}`)
+    await kubectl(['run', 'delta-reader', '--image', image, '--image-pull-policy=Never', '--restart=Never', '--overrides', JSON.stringify({spec: {nodeName: `${NAME}-worker2`}}), '--', 'cat', '/top.txt'])
+    await kubectl(['wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/delta-reader', '--timeout=120s'])
+    assert.equal((await kubectl(['logs', 'delta-reader'])).trim(), 'second')
   })
 
   test('a host folder from extraMounts is seen in a pod through hostPath', async () => {

@@ -1,6 +1,7 @@
 // An in-memory Provider for unit tests of the lifecycle: it keeps the engine's
 // state (claims, networks, node containers) and answers the commands create
 // runs in nodes the way a healthy cluster would, unless a test says otherwise.
+import {Readable} from 'node:stream'
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
@@ -76,6 +77,13 @@ export class FakeImages implements ImageBuilder {
   async untag() {}
   async ensureVolume() {}
   async save(_references: string[], _file: string): Promise<void> {}
+  /** What `saveStream` returns: a test puts a `docker save` archive here. */
+  savedArchive: Buffer = Buffer.alloc(0)
+  readonly saved: string[][] = []
+  async saveStream(references: string[]): Promise<NodeJS.ReadableStream> {
+    this.saved.push(references)
+    return Readable.from([this.savedArchive])
+  }
   async readFile(): Promise<Buffer> {
     return Buffer.alloc(0)
   }

@@ -7,7 +7,6 @@ import {Readable} from 'node:stream'
 import {describe, test} from 'node:test'
 import type Docker from 'dockerode'
 import {DockerOperationError} from '../../src/errors/index.js'
-import {loadImages} from '../../src/lifecycle/load-images.js'
 import {DockerProvider} from '../../src/provider/docker/docker-provider.js'
 import {FakeProvider} from '../fakes/provider.js'
 
@@ -68,33 +67,3 @@ describe('portHolder', () => {
   })
 })
 
-describe('loadImages', () => {
-  test('streams the saved archive into every node’s containerd, never as one buffer', async () => {
-    const provider = new FakeProvider()
-    for (const name of ['dev-control-plane', 'dev-worker']) {
-      await provider.provisionNode({cluster: 'dev', name, containerName: `kcluster.dev.${name}`, role: 'worker', image: 'n', network: 'kcluster-dev', ipv4: '172.30.0.10', securityMode: 'restricted', ports: [], mounts: []})
-    }
-    const archive = Buffer.alloc(3 * 1024 * 1024, 7)
-    provider.images.images.set('app:1', {id: 'sha256:1', labels: {}})
-    provider.images.save = async (_references: string[], file: string) => writeFileSync(file, archive)
-    const received = new Map<string, number>()
-    provider.override = async (node, command, options) => {
-      assert.deepEqual(command.slice(-1), ['-'], 'ctr reads the archive from its input')
-      assert.ok(options.stdin instanceof Readable, 'the archive arrives as a stream')
-      let bytes = 0
-      for await (const chunk of options.stdin as Readable) bytes += (chunk as Buffer).length
-      received.set(node.name, bytes)
-      return {stdout: '', stderr: '', exitCode: 0}
-    }
-    const result = await loadImages({name: 'dev', images: ['app:1']}, {provider})
-    assert.deepEqual(result.nodes, ['dev-control-plane', 'dev-worker'])
-    assert.deepEqual(Object.fromEntries(received), {'dev-control-plane': archive.length, 'dev-worker': archive.length})
-  })
-
-  test('a missing image is named before anything is sent', async () => {
-    const provider = new FakeProvider()
-    await provider.provisionNode({cluster: 'dev', name: 'dev-control-plane', containerName: 'kcluster.dev.control-plane', role: 'control-plane', image: 'n', network: 'kcluster-dev', ipv4: '172.30.0.10', securityMode: 'restricted', ports: [], mounts: []})
-    await assert.rejects(loadImages({name: 'dev', images: ['nope:1']}, {provider}), /image not found in the local Docker engine: nope:1/)
-    assert.equal(provider.node('dev-control-plane').commands.length, 0)
-  })
-})

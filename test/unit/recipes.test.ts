@@ -30,6 +30,9 @@ class FakeBuilder implements ImageBuilder {
   async tag(): Promise<void> {}
   async ensureVolume(): Promise<void> {}
   async save(): Promise<void> {}
+  async saveStream(): Promise<NodeJS.ReadableStream> {
+    throw new Error('recipes do not save images')
+  }
   async readFile(): Promise<Buffer> {
     return Buffer.alloc(0)
   }

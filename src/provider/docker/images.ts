@@ -20,7 +20,7 @@ export class DockerImages implements ImageBuilder {
   async inspect(reference: string): Promise<ImageInfo | undefined> {
     try {
       const info = await this.docker.getImage(reference).inspect()
-      return {id: info.Id, labels: info.Config?.Labels ?? {}}
+      return {id: info.Id, labels: info.Config?.Labels ?? {}, diffIds: info.RootFS?.Layers ?? [], repoTags: info.RepoTags ?? []}
     } catch (error) {
       if (isNotFound(error)) return undefined
       throw classifyDockerError(error, `inspect image ${reference}`)
@@ -120,9 +120,12 @@ export class DockerImages implements ImageBuilder {
 
   /** `docker save` of several images into one archive (shared layers once). */
   async save(references: string[], file: string, signal?: AbortSignal): Promise<void> {
+    await pipeline(await this.saveStream(references), createWriteStream(file), {signal})
+  }
+
+  async saveStream(references: string[]): Promise<NodeJS.ReadableStream> {
     const docker = this.docker as unknown as {getImages(options: {names: string[]}): Promise<NodeJS.ReadableStream>}
-    const stream = await dockerCall(`save ${references.join(', ')}`, () => docker.getImages({names: references}))
-    await pipeline(stream, createWriteStream(file), {signal})
+    return dockerCall(`save ${references.join(', ')}`, () => docker.getImages({names: references}))
   }
 
   async readFile(reference: string, path: string): Promise<Buffer> {
