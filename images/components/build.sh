@@ -12,6 +12,8 @@ STAGING_VERSION="v0.${minor}.${patch}"
 export CGO_ENABLED=0 GOFLAGS=-trimpath
 mkdir -p /out /build
 step() { echo "### $*"; }
+# How many packages the next build compiles at most, so progress reads "n of total".
+packages() { echo "#@ packages $(go list -deps "$@" | wc -l)"; }
 
 step "kubernetes $KUBE_VERSION: resolving modules"
 rm -rf /build/kube && cp -r /src/kube /build/kube && cd /build/kube
@@ -37,7 +39,8 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$build_date -X $pkg.gitCommit=module-$KUBE_VERSION"
 done
-step "kubernetes $KUBE_VERSION: compiling (cold: tens of minutes)"
+step "kubernetes $KUBE_VERSION: compiling"
+packages -tags selinux,notest .
 go build -v -tags selinux,notest -ldflags "$ldflags" -o /out/kube .
 /out/kube kubeadm config images list --kubernetes-version "$KUBE_VERSION" > /out/images.txt
 cat /out/images.txt
@@ -48,6 +51,7 @@ step "etcd v$etcd_version"
 rm -rf /build/etcd && cp -r /src/etcd /build/etcd && cd /build/etcd
 printf 'module kcluster.local/etcd\n\ngo %s\n\nrequire go.etcd.io/etcd/server/v3 v%s\n' "$GO_VERSION" "$etcd_version" > go.mod
 go mod tidy
+packages .
 go build -v -ldflags "-s -w" -o /out/etcd .
 
 step "coredns $coredns_version"

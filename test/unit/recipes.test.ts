@@ -6,6 +6,7 @@ import {pathToFileURL} from 'node:url'
 import {describe, test} from 'node:test'
 import {DEPENDENCIES_LABEL, INPUTS_LABEL, RECIPE_LABEL, ensureImage, imageReference, type ImageRecipe} from '../../src/images/index.js'
 import type {ContainerRun, ImageBuilder, ImageInfo, ImageOutput} from '../../src/provider/image-builder.js'
+import {BuildProgress} from '../../src/images/kinds/go-module.js'
 
 /** An engine that only keeps image records; recipes "build" by calling produce. */
 class FakeBuilder implements ImageBuilder {
@@ -234,5 +235,29 @@ describe('ensureImage', () => {
       lines.map((line) => line.split(':')[0]),
       ['base', 'middle', 'top'],
     )
+  })
+})
+
+describe('BuildProgress', () => {
+  test('counts compiled packages against the announced total, with the time left', () => {
+    const lines: string[] = []
+    let now = 0
+    const progress = new BuildProgress((line) => lines.push(line), () => now)
+    progress.line('### kubernetes v1.34.4: compiling')
+    progress.line('#@ packages 100')
+    for (let i = 0; i < 50; i++) {
+      now += 2000
+      progress.line(`k8s.io/pkg/p${i}`)
+    }
+    assert.deepEqual(lines, ['kubernetes v1.34.4: compiling', 'kubernetes v1.34.4: compiling: 25 of 100 packages (25%), about 3 min left', 'kubernetes v1.34.4: compiling: 50 of 100 packages (50%), about 2 min left'])
+  })
+
+  test('without a total it still counts, and a new phase starts again', () => {
+    const lines: string[] = []
+    const progress = new BuildProgress((line) => lines.push(line))
+    progress.line('### etcd')
+    for (let i = 0; i < 25; i++) progress.line(`go.etcd.io/p${i}`)
+    progress.line('not a package path: a log line')
+    assert.deepEqual(lines, ['etcd', 'etcd: 25 packages compiled'])
   })
 })

@@ -65,22 +65,44 @@ export function goModuleRecipe(options: GoModuleOptions): ImageRecipe {
 }
 
 /**
- * Turns the script's output into progress: "### " lines name a phase, and the
- * package paths `go build -v` prints as it compiles are counted.
+ * Turns the script's output into progress: "### " lines name a phase, "#@ packages N"
+ * says how many packages the phase's build may compile, and the package paths
+ * `go build -v` prints as it compiles are counted against it, with the time
+ * left at the rate so far. A warm cache compiles few of them: the count is an
+ * upper bound, and the build often ends early.
  */
-class BuildProgress {
+export class BuildProgress {
   private phase = ''
   private compiled = 0
-  constructor(private readonly report: (line: string) => void) {}
+  private total = 0
+  private started = 0
+  constructor(
+    private readonly report: (line: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   line(line: string): void {
     if (line.startsWith('### ')) {
       this.phase = line.slice(4)
       this.compiled = 0
+      this.total = 0
       this.report(this.phase)
+    } else if (line.startsWith('#@ packages ')) {
+      this.total = Number(line.slice('#@ packages '.length)) || 0
+      this.started = this.now()
     } else if (/^[\w.~-]+(\/[\w.~+-]+)*$/.test(line) && ++this.compiled % 25 === 0) {
-      this.report(`${this.phase}: ${this.compiled} packages compiled`)
+      this.report(`${this.phase}: ${this.describe()}`)
     }
+  }
+
+  private describe(): string {
+    if (this.total === 0) return `${this.compiled} packages compiled`
+    const done = Math.min(this.compiled, this.total)
+    const percent = Math.floor((done / this.total) * 100)
+    const elapsed = this.now() - this.started
+    const left = done === 0 ? 0 : (elapsed / done) * (this.total - done)
+    const minutes = Math.round(left / 60_000)
+    return `${done} of ${this.total} packages (${percent}%)${elapsed > 30_000 ? `, about ${minutes < 1 ? 'a minute' : `${minutes} min`} left` : ''}`
   }
 }
 
