@@ -15,6 +15,9 @@ import {fillPlaceholders} from './placeholders.js'
 import type {ImageRecipe} from './recipe.js'
 
 export const KUBERNETES_VERSION_LABEL = 'io.kcluster.kubernetes-version'
+/** Where the preloaded layers' files are, outside the node's /var volume. */
+const PRELOADED_SNAPSHOTS = '/opt/kcluster/snapshots'
+
 /** The upstream image names preloaded into the node's containerd, comma-separated. */
 export const PRELOADED_LABEL = 'io.kcluster.preloaded-images'
 const KUBE_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy']
@@ -204,6 +207,16 @@ function preloadScript(renames: [string, string][]): string {
     // containerd collects the files of removed blobs lazily; it is stopped now, so remove them here.
     'sed "s#^#/preload-root/io.containerd.content.v1.content/blobs/sha256/#" /tmp/layers | xargs -r rm -f',
     'echo "### copying the preloaded images into the image"',
+    // Each node's /var is a volume, which Docker fills from the image when the node
+    // first starts, and empties on delete: copying and then removing every layer's
+    // files for each node. The unpacked layers live outside /var instead, and the
+    // snapshots in /var link to them: overlay takes a lower directory on the
+    // image's own filesystem, and a preloaded snapshot is only ever a lower one.
+    `mkdir -p ${PRELOADED_SNAPSHOTS}`,
+    'for dir in /preload-root/io.containerd.snapshotter.v1.overlayfs/snapshots/*/; do',
+    '  id=$(basename "$dir")',
+    `  cp -a "$dir/fs" ${PRELOADED_SNAPSHOTS}/$id && rm -rf "$dir/fs" && ln -s ${PRELOADED_SNAPSHOTS}/$id "$dir/fs"`,
+    'done',
     'rm -rf /var/lib/containerd && cp -a /preload-root /var/lib/containerd',
     'rm -rf /tmp/* /var/log/*.log',
   ].join('\n')
