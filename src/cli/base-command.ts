@@ -150,6 +150,12 @@ export abstract class KclusterCommand<T> extends Command {
     await super.finally(err)
   }
 
+  /** A hook that failed with continueOnError is a warning a person should see after the progress is gone. */
+  protected warnAboutHooks(hooks: readonly {failed: boolean; error?: string}[] | undefined): void {
+    if (this.jsonEnabled()) return
+    for (const hook of hooks ?? []) if (hook.failed) this.logToStderr(`Warning: ${hook.error} (continueOnError: going on)`)
+  }
+
   /** The composition root: the one place the CLI connects to the container engine. */
   protected provider(): Provider {
     this.dockerProvider ??= new DockerProvider()

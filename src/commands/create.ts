@@ -36,6 +36,7 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
     this.leftoverHint = `remove what is left with \`kcluster delete --name ${prepared.spec.name}\``
     const provider = this.provider()
     const result = await createClusterFromSpec(prepared.spec, prepared.run, {provider, images: clusterImagesFrom(provider), runner: this.stepRunner(), signal: this.abortSignal()})
+    this.warnAboutHooks(result.hooks)
     this.logToStderr(`Cluster ${result.name} is up in ${(result.durationMs / 1000).toFixed(1)}s. Context ${result.context} is now current:\n  kubectl cluster-info --context ${result.context}`)
     return {...result, warnings: prepared.warnings}
   }

@@ -15,7 +15,8 @@ export default class Delete extends KclusterCommand<DeleteResult> {
 
   async run(): Promise<DeleteResult> {
     const {flags} = await this.parse(Delete)
-    const result = await deleteClusters({names: [flags.name], all: flags.all, kubeconfig: flags.kubeconfig}, {provider: this.provider()})
+    const result = await deleteClusters({names: [flags.name], all: flags.all, kubeconfig: flags.kubeconfig}, {provider: this.provider(), runner: this.stepRunner(), signal: this.abortSignal()})
+    this.warnAboutHooks(result.hooks)
     for (const cluster of result.deleted) {
       this.logToStderr(cluster.existed ? `Deleted cluster ${cluster.name}.` : `Cluster ${cluster.name} did not exist; nothing to delete.`)
     }

@@ -19,6 +19,7 @@ export default class Start extends KclusterCommand<StartResult> {
     const {flags} = await this.parse(Start)
     const waitMs = parseDuration(flags.wait)
     const result = await startCluster({name: flags.name, waitMs, kubeconfig: flags.kubeconfig}, {provider: this.provider(), runner: this.stepRunner(), signal: this.abortSignal()})
+    this.warnAboutHooks(result.hooks)
     if (!this.jsonEnabled()) {
       for (const repair of result.repaired) this.logToStderr(`Repaired: ${repair}`)
       for (const problem of result.cannotRepair) this.logToStderr(`Cannot repair: ${problem}`)

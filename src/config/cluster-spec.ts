@@ -71,6 +71,28 @@ export interface NetworkingSpec {
   dnsSearch?: string[]
 }
 
+/** When a hook runs: after create, around delete, before stop, after start. */
+export type HookEvent = 'post-create' | 'pre-delete' | 'post-delete' | 'post-start' | 'pre-stop'
+export const HOOK_EVENTS: readonly HookEvent[] = ['post-create', 'pre-delete', 'post-delete', 'post-start', 'pre-stop']
+
+/** A command on the host that a lifecycle event runs, declared in the config file. */
+export interface HookSpec {
+  /** Names the hook in progress and errors (step hook:<event>:<name>); undefined: config-<position, from 1>. */
+  name?: string
+  /** A list runs as it is (no shell); a string runs with `sh -c`. */
+  command: string | string[]
+  /** Go-style duration; undefined: the event's default. */
+  timeout?: string
+  /** A failure is a warning and the command goes on. */
+  continueOnError?: boolean
+  /** Added to the environment kcluster passes on. */
+  env?: Record<string, string>
+  /** Absolute: a relative one in a file was resolved against the directory create ran in, which is also the default. */
+  workingDir?: string
+}
+
+export type HookSpecs = Partial<Record<HookEvent, HookSpec[]>>
+
 export interface ClusterSpec {
   name: string
   /** Undefined: the node image's own version (its label), or the default when the default image is used. */
@@ -90,6 +112,8 @@ export interface ClusterSpec {
   containerdConfigPatches?: string[]
   /** RFC 6902 patches (YAML or JSON text) of every node's containerd configuration, as a JSON document. */
   containerdConfigPatchesJSON6902?: string[]
+  /** Commands on the host at lifecycle events; recorded in the nodes, so delete, stop and start find them again. */
+  hooks?: HookSpecs
 }
 
 export interface RunOptions {

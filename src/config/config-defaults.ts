@@ -1,9 +1,9 @@
 // A decoded kcluster.dev/v1alpha1 file → the cluster it describes, every
 // default filled in. Nothing is checked here beyond what decoding did.
 import path from 'node:path'
-import {DEFAULT_LISTEN_ADDRESS, defaultNetworking, type ClusterSpec, type Json6902PatchSpec, type NodeSpec, type PortProtocol} from './cluster-spec.js'
+import {DEFAULT_LISTEN_ADDRESS, defaultNetworking, HOOK_EVENTS, type ClusterSpec, type HookSpec, type HookSpecs, type Json6902PatchSpec, type NodeSpec, type PortProtocol} from './cluster-spec.js'
 import {checkKubernetesVersion} from './kubernetes-version.js'
-import type {V1alpha1Cluster, V1alpha1Node, V1alpha1PatchJSON6902} from './v1alpha1.js'
+import type {V1alpha1Cluster, V1alpha1Hook, V1alpha1Node, V1alpha1PatchJSON6902} from './v1alpha1.js'
 
 export type IpFamily = 'ipv4' | 'ipv6' | 'dual'
 
@@ -41,6 +41,7 @@ export function withDefaults(file: V1alpha1Cluster, cwd: string): DefaultedConfi
       kubeadmConfigPatchesJSON6902: nonEmptyList(file.kubeadmConfigPatchesJSON6902?.map(json6902WithDefaults)),
       containerdConfigPatches: nonEmptyList(file.containerdConfigPatches),
       containerdConfigPatchesJSON6902: nonEmptyList(file.containerdConfigPatchesJSON6902),
+      hooks: hooksWithDefaults(file.hooks, cwd),
     }),
     nodes,
     networking,
@@ -75,6 +76,21 @@ function nodeWithDefaults(node: V1alpha1Node, cwd: string): NodeSpec {
       kubeadmConfigPatches: nonEmptyList(node.kubeadmConfigPatches),
       kubeadmConfigPatchesJSON6902: nonEmptyList(node.kubeadmConfigPatchesJSON6902?.map(json6902WithDefaults)),
     }),
+  }
+}
+
+function hooksWithDefaults(hooks: V1alpha1Cluster['hooks'], cwd: string): HookSpecs | undefined {
+  const events = HOOK_EVENTS.filter((event) => (hooks?.[event] ?? []).length > 0)
+  if (events.length === 0) return undefined
+  return Object.fromEntries(events.map((event) => [event, hooks![event]!.map((hook) => hookWithDefaults(hook, cwd))]))
+}
+
+function hookWithDefaults(hook: V1alpha1Hook, cwd: string): HookSpec {
+  return {
+    ...definedOnly({name: hook.name, timeout: hook.timeout, continueOnError: hook.continueOnError, env: nonEmptyRecord(hook.env)}),
+    command: hook.command,
+    // Recorded absolute, so a delete run from elsewhere finds the same directory.
+    workingDir: hook.workingDir === '' ? '' : path.resolve(cwd, hook.workingDir ?? '.'),
   }
 }
 

@@ -11,6 +11,7 @@ import type {DefaultedConfig} from './config-defaults.js'
 import type {HostFacts} from './host-facts.js'
 import {parseToml, TomlError} from './toml.js'
 import {fieldPath} from './field-path.js'
+import {hookProblems} from './hook-rules.js'
 import {isPlausibleImageReference} from './image-reference.js'
 import {KUBEADM_DOCUMENT_API_VERSIONS, splitApiVersion, unmatchableTarget} from './kubeadm-patch-target.js'
 import {checkKubernetesVersion} from './kubernetes-version.js'
@@ -73,6 +74,8 @@ export function validateConfig({spec, ipFamily}: DefaultedConfig, host: HostFact
     const parsed = parseJson6902(text)
     if ('problem' in parsed) problem(`containerdConfigPatchesJSON6902[${index}]`, parsed.problem)
   }
+
+  problems.push(...hookProblems(spec.hooks))
 
   for (const [n, node] of spec.nodes.entries()) {
     const at = `nodes[${n}]`

@@ -21,8 +21,10 @@ export type RecordSchema = Annotations & {type: 'object'; properties: Record<str
 /** A map from any key to values of one schema. */
 export type MapSchema = Annotations & {type: 'object'; additionalProperties: JsonSchema}
 export type RefSchema = Annotations & {$ref: string}
+/** One of several shapes that differ in type (a string or a list of strings). */
+export type AnyOfSchema = Annotations & {anyOf: JsonSchema[]}
 
-export type JsonSchema = StringSchema | BooleanSchema | IntegerSchema | ArraySchema | RecordSchema | MapSchema | RefSchema
+export type JsonSchema = StringSchema | BooleanSchema | IntegerSchema | ArraySchema | RecordSchema | MapSchema | RefSchema | AnyOfSchema
 
 export type RootSchema = RecordSchema & {$schema: string; definitions: Record<string, JsonSchema>}
 
@@ -63,6 +65,7 @@ function walk(value: unknown, schema: JsonSchema, path: string, root: RootSchema
     problems.push({field: path, message})
     return DROPPED
   }
+  if ('anyOf' in resolved) return walkAnyOf(value, resolved, path, root, problems)
   switch (resolved.type) {
     case 'string': {
       if (typeof value !== 'string') return fail(`must be a string (got ${describe(value)})`)
@@ -94,6 +97,33 @@ function walk(value: unknown, schema: JsonSchema, path: string, root: RootSchema
   }
 }
 
+/** The first shape the value fits; else the problems of the one shape of its type, or which shapes there are. */
+function walkAnyOf(value: unknown, schema: AnyOfSchema, path: string, root: RootSchema, problems: InputProblem[]): unknown {
+  const tries = schema.anyOf.map((alternative) => {
+    const found: InputProblem[] = []
+    const resolved = resolveRef(alternative, root)
+    return {decoded: walk(value, resolved, path, root, found), found, type: 'type' in resolved ? resolved.type : undefined}
+  })
+  const fits = tries.find((t) => t.found.length === 0)
+  if (fits) return fits.decoded
+  const sameType = tries.filter((t) => t.type !== undefined && t.type === valueType(value))
+  if (sameType.length === 1) {
+    problems.push(...sameType[0]!.found)
+    return DROPPED
+  }
+  problems.push({field: path, message: `must be ${tries.map((t) => TYPE_WORDS[t.type ?? ''] ?? 'another shape').join(' or ')} (got ${describe(value)})`})
+  return DROPPED
+}
+
+const TYPE_WORDS: Record<string, string> = {string: 'a string', boolean: 'true or false', integer: 'a whole number', array: 'a list', object: 'a mapping'}
+
+function valueType(value: unknown): string | undefined {
+  if (Array.isArray(value)) return 'array'
+  if (isPlainObject(value)) return 'object'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : undefined
+  return typeof value === 'string' || typeof value === 'boolean' ? typeof value : undefined
+}
+
 function walkRecord(value: Record<string, unknown>, schema: RecordSchema, path: string, root: RootSchema, problems: InputProblem[]): Record<string, unknown> | typeof DROPPED {
   const known = Object.keys(schema.properties)
   const out: Record<string, unknown> = {}
@@ -120,7 +150,7 @@ function walkMap(value: Record<string, unknown>, schema: MapSchema, path: string
   const valueSchema = resolveRef(schema.additionalProperties, root)
   for (const [key, item] of Object.entries(value)) {
     // `key:` with nothing after it is an empty string where strings are expected, as in kind.
-    const given = item === null && valueSchema.type === 'string' ? '' : item
+    const given = item === null && 'type' in valueSchema && valueSchema.type === 'string' ? '' : item
     const decoded = walk(given, valueSchema, fieldPath(path, key), root, problems)
     if (decoded !== DROPPED) out[key] = decoded
   }

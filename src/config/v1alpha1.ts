@@ -3,7 +3,7 @@
 // changing its apiVersion, plus `kubernetesVersion` and `image` for the whole
 // cluster. The schema below is what the decoder enforces and what
 // schemas/cluster-config.schema.json ships to editors.
-import type {KubeProxyMode, MountPropagation, NodeRole} from './cluster-spec.js'
+import {HOOK_EVENTS, type HookEvent, type KubeProxyMode, type MountPropagation, type NodeRole} from './cluster-spec.js'
 import type {JsonSchema, RootSchema} from './json-schema.js'
 
 export const V1ALPHA1_API_VERSION = 'kcluster.dev/v1alpha1'
@@ -24,6 +24,16 @@ export interface V1alpha1Cluster {
   kubeadmConfigPatchesJSON6902?: V1alpha1PatchJSON6902[]
   containerdConfigPatches?: string[]
   containerdConfigPatchesJSON6902?: string[]
+  hooks?: Partial<Record<HookEvent, V1alpha1Hook[]>>
+}
+
+export interface V1alpha1Hook {
+  name?: string
+  command: string | string[]
+  timeout?: string
+  continueOnError?: boolean
+  env?: Record<string, string>
+  workingDir?: string
 }
 
 export interface V1alpha1Node {
@@ -103,6 +113,21 @@ const networkingSchema: JsonSchema = {
   },
 }
 
+const HOOK_WHEN: Record<HookEvent, string> = {
+  'post-create': 'after the cluster is up and its kubeconfig context written; a failure rolls the create back',
+  'pre-delete': 'before the cluster is deleted; the delete happens even when one fails',
+  'post-delete': 'after the cluster is deleted',
+  'post-start': 'after `kcluster start` started the cluster and it serves',
+  'pre-stop': 'before `kcluster stop` stops the cluster; a failure leaves it running',
+}
+
+const hooksSchema: JsonSchema = {
+  type: 'object',
+  description: 'Commands run on this machine at lifecycle events, before the executables of $XDG_CONFIG_HOME/kcluster/hooks/<event>.d/.',
+  additionalProperties: false,
+  properties: Object.fromEntries(HOOK_EVENTS.map((event) => [event, {type: 'array', description: `Run in order ${HOOK_WHEN[event]}.`, items: {$ref: '#/definitions/hook'}}])),
+}
+
 export const V1ALPHA1_SCHEMA: RootSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'kcluster cluster config (kcluster.dev/v1alpha1)',
@@ -124,6 +149,7 @@ export const V1ALPHA1_SCHEMA: RootSchema = {
     kubeadmConfigPatchesJSON6902: {type: 'array', description: "RFC 6902 patches of every node's kubeadm documents.", items: {$ref: '#/definitions/patchJSON6902'}},
     containerdConfigPatches: strings("TOML merge patches of every node's containerd configuration."),
     containerdConfigPatchesJSON6902: strings("RFC 6902 patches (YAML or JSON) of every node's containerd configuration."),
+    hooks: hooksSchema,
   },
   definitions: {
     node: nodeSchema,
@@ -165,5 +191,22 @@ export const V1ALPHA1_SCHEMA: RootSchema = {
       },
     },
     port: {type: 'integer', title: 'port', minimum: 1, maximum: 65535},
+    hook: {
+      type: 'object',
+      description: 'A command on this machine. It gets KCLUSTER_EVENT, KCLUSTER_CLUSTER, KCLUSTER_CONTEXT, KCLUSTER_SERVER and KUBECONFIG, and the command\'s JSON result on stdin.',
+      required: ['command'],
+      additionalProperties: false,
+      properties: {
+        name: {type: 'string', description: 'Names the hook in progress and errors; default config-<position, from 1>.'},
+        command: {
+          description: 'A list runs as it is, without a shell; a string runs with sh -c.',
+          anyOf: [{type: 'array', items: {type: 'string'}}, {type: 'string'}],
+        },
+        timeout: {type: 'string', description: 'Killed after this long (Go duration, e.g. 30s, 2m). Default: 5m for post-create, 1m otherwise.'},
+        continueOnError: {type: 'boolean', default: false, description: 'A failure is a warning and the command goes on.'},
+        env: {type: 'object', description: 'Environment variables added for the command.', additionalProperties: {type: 'string'}},
+        workingDir: {type: 'string', description: 'Where the command runs; a relative path is taken from the directory create runs in, which is the default.'},
+      },
+    },
   },
 }

@@ -4,8 +4,11 @@
 // disagree with it.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import type {ClusterSpec} from '../config/cluster-spec.js'
+import {HOOK_EVENTS, type ClusterSpec, type HookSpecs} from '../config/cluster-spec.js'
+import {hookProblems} from '../config/hook-rules.js'
+import {isPlainObject} from '../config/json-schema.js'
 import {packageRoot} from '../images/paths.js'
+import type {ClusterInventory, Provider} from '../provider/types.js'
 
 /** Beside kubeadm's configuration; the engine reads it (`docker cp`) from a stopped node too. */
 export const CLUSTER_RECORD_PATH = '/etc/kcluster/cluster.json'
@@ -30,4 +33,34 @@ export function kclusterVersion(): string {
 export function renderClusterRecord(spec: ClusterSpec, now: Date): string {
   const record: ClusterRecord = {kclusterVersion: kclusterVersion(), createdAt: now.toISOString(), spec}
   return `${JSON.stringify(record, null, 2)}\n`
+}
+
+/**
+ * The hooks the cluster's config declared, as create recorded them: delete,
+ * stop and start run them too. A cluster without a readable record (made by an
+ * older kcluster, or its nodes removed by hand) has none; so has one whose
+ * recorded hooks do not read as hooks, which must not stop a delete.
+ */
+export async function recordedHooks(provider: Provider, inventory: ClusterInventory): Promise<HookSpecs | undefined> {
+  for (const container of inventory.containers.filter((c) => c.kind === 'node')) {
+    let record: unknown
+    try {
+      record = JSON.parse((await provider.readContainerFile(container.containerName, CLUSTER_RECORD_PATH)).toString('utf8'))
+    } catch {
+      continue
+    }
+    const hooks = isPlainObject(record) && isPlainObject(record.spec) ? record.spec.hooks : undefined
+    if (!isPlainObject(hooks)) return undefined
+    const found: HookSpecs = {}
+    for (const event of HOOK_EVENTS) if (Array.isArray(hooks[event])) found[event] = hooks[event] as HookSpecs[typeof event]
+    return wellFormed(found) ? found : undefined
+  }
+  return undefined
+}
+
+function wellFormed(hooks: HookSpecs): boolean {
+  const shapes = Object.values(hooks).every((list) =>
+    list.every((hook) => isPlainObject(hook) && (typeof hook.command === 'string' || (Array.isArray(hook.command) && hook.command.every((arg) => typeof arg === 'string')))),
+  )
+  return shapes && hookProblems(hooks).length === 0
 }

@@ -5,6 +5,8 @@ import type {CreateOptionsInput} from '../config/cluster-options.js'
 import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import type {ConfigWarning} from '../config/load-config.js'
 import {toKclusterError} from '../errors/index.js'
+import {findHooks, type HookOptions} from '../hooks/find-hooks.js'
+import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
 import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
 import type {Provider} from '../provider/types.js'
 import type {CreateContext, ClusterImages} from './create-context.js'
@@ -45,6 +47,8 @@ export interface CreateResult {
   phases: {step: string; stepId: string; durationMs: number}[]
   /** Fields of the config file kcluster did not honour as asked. */
   warnings: ConfigWarning[]
+  /** The post-create hooks that ran; absent when there were none. */
+  hooks?: HookOutcome[]
 }
 
 export function createSteps(): Step<CreateContext>[] {
@@ -91,6 +95,8 @@ export interface CreateDependencies {
   images: ClusterImages
   runner?: StepRunner
   signal?: AbortSignal
+  /** Lifecycle hooks: the spec's and the hooks directory's (`{directory: false}` leaves that out). */
+  hooks?: HookOptions
 }
 
 /** Creates a cluster from the flags of `kcluster create` and the config file they name. */
@@ -100,8 +106,10 @@ export async function createCluster(input: CreateOptionsInput, dependencies: Cre
 }
 
 /** Creates the cluster a spec describes: the library entry for shapes flags cannot express. */
-export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, {provider, images, runner = new SequentialStepRunner(), signal = new AbortController().signal}: CreateDependencies): Promise<CreateResult> {
+export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, {provider, images, runner = new SequentialStepRunner(), signal = new AbortController().signal, hooks: hookOptions}: CreateDependencies): Promise<CreateResult> {
   const started = Date.now()
+  // A malformed hook or one that cannot run fails here, before there is a cluster to roll back.
+  const hooks = await findHooks('post-create', spec.hooks, hookOptions)
   const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}}
   const timed = new TimedRunner(runner)
   try {
@@ -110,7 +118,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     throw await cleanUpAfter(error, ctx, runner)
   }
   const plan = required(ctx.plan, 'the plan')
-  return {
+  const result: CreateResult = {
     name: spec.name,
     context: plan.contextName,
     kubeconfig: run.kubeconfigPath,
@@ -126,6 +134,15 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     phases: timed.phases,
     warnings: [],
   }
+  if (hooks.length === 0) return result
+  // The cluster is complete (its claim released) when its hooks run: they may use every kcluster command on it.
+  const invocation = {cluster: spec.name, context: plan.contextName, server: plan.apiServer.server, kubeconfig: run.kubeconfigPath, input: result}
+  try {
+    result.hooks = (await runHooks(hooks, invocation, {runner: timed, signal, env: hookOptions?.env})).outcomes
+  } catch (error) {
+    throw await cleanUpAfter(error, ctx, runner)
+  }
+  return {...result, durationMs: Date.now() - started}
 }
 
 /**

@@ -6,11 +6,14 @@
 // Service addresses worked is replaced.
 import {formatDuration} from '../config/duration.js'
 import {ClusterMissingError} from '../errors/index.js'
+import {findHooks, type HookOptions} from '../hooks/find-hooks.js'
+import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
 import {readContextAccess, resolveKubeconfigPath} from '../kubeconfig/index.js'
 import {contextName} from '../plan/names.js'
 import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
 import type {ClusterContainer, ClusterInventory, Node, Provider} from '../provider/types.js'
 import {apiGet} from './api-client.js'
+import {recordedHooks} from './cluster-record.js'
 import {clusterDnsAnswers, kubeletHealthy, nodeConditions, readyAfter, serviceAddresses} from './cluster-health.js'
 import {kubectlIn} from './kubectl.js'
 import {waitFor} from './wait.js'
@@ -30,6 +33,8 @@ export interface StartResult {
   contextPresent: boolean
   durationMs: number
   phases: {stepId: string; durationMs: number}[]
+  /** The post-start hooks that ran; absent when there were none. */
+  hooks?: HookOutcome[]
 }
 
 interface StartContext {
@@ -183,7 +188,7 @@ export function startSteps(): Step<StartContext>[] {
 
 export async function startCluster(
   input: {name: string; waitMs: number; kubeconfig?: string; graces?: RepairGraces},
-  {provider, runner = new SequentialStepRunner(), signal}: {provider: Provider; runner?: StepRunner; signal?: AbortSignal},
+  {provider, runner = new SequentialStepRunner(), signal, hooks: hookOptions}: {provider: Provider; runner?: StepRunner; signal?: AbortSignal; hooks?: HookOptions},
 ): Promise<StartResult> {
   const began = Date.now()
   await provider.ping()
@@ -203,10 +208,14 @@ export async function startCluster(
       phases.push({stepId: step.id, durationMs: Date.now() - t})
     },
   }))
+  // Found before anything starts: a hook that cannot run is an error now, not after the start.
+  const willStart = startWaves(inventory.containers).length > 0
+  const hooks = !willStart || hookOptions?.enabled === false ? [] : await findHooks('post-start', await recordedHooks(provider, inventory), hookOptions)
   await runner.run(timed, ctx, signal)
   const context = contextName(input.name)
-  const access = await readContextAccess(resolveKubeconfigPath(input.kubeconfig), context)
-  return {
+  const kubeconfig = resolveKubeconfigPath(input.kubeconfig)
+  const access = await readContextAccess(kubeconfig, context)
+  const result: StartResult = {
     name: input.name,
     started: ctx.started,
     alreadyRunning: inventory.containers.filter((c) => c.state === 'running').map((c) => c.containerName),
@@ -218,4 +227,9 @@ export async function startCluster(
     durationMs: Date.now() - began,
     phases,
   }
+  // Only a start that started something fires the event; a failing hook fails the command, the cluster runs on.
+  if (hooks.length === 0 || ctx.started.length === 0) return result
+  const invocation = {cluster: input.name, context, server: ctx.inventory.server, kubeconfig, input: result}
+  result.hooks = (await runHooks(hooks, invocation, {runner, signal, env: hookOptions?.env})).outcomes
+  return {...result, durationMs: Date.now() - began}
 }

@@ -20,6 +20,10 @@ const shipped = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'cluster-
 /** The draft-07 keywords the schema uses, checked by the book: returns the paths that break it. */
 function validate(value: unknown, schema: Schema, root: Schema = schema, path = '$'): string[] {
   if (schema.$ref) return validate(value, root.definitions[schema.$ref.replace('#/definitions/', '')], root, path)
+  if (schema.anyOf) {
+    const each = (schema.anyOf as Schema[]).map((alternative) => validate(value, alternative, root, path))
+    return each.some((errors) => errors.length === 0) ? [] : [`${path}: fits none of anyOf`, ...each.flat()]
+  }
   const errors: string[] = []
   const is: Record<string, (v: unknown) => boolean> = {
     string: (v) => typeof v === 'string',

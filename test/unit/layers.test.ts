@@ -20,7 +20,9 @@ const ALLOWED: Record<string, string[]> = {
   provider: ['config', 'errors'],
   'provider/docker': ['config', 'errors', 'provider', 'dockerode', 'tar'],
   images: ['config', 'errors', 'files', 'progress', 'provider', 'execa', 'tar'],
-  lifecycle: ['config', 'errors', 'files', 'images', 'kubeconfig', 'plan', 'progress', 'provider', 'js-yaml'],
+  // Lifecycle hooks: user commands run on this machine, the one process lifecycle starts outside a node.
+  hooks: ['config', 'errors', 'progress'],
+  lifecycle: ['config', 'errors', 'files', 'hooks', 'images', 'kubeconfig', 'plan', 'progress', 'provider', 'js-yaml'],
   cli: ['config', 'errors', 'lifecycle', 'progress', 'provider', 'provider/docker', '@oclif/core', 'listr2'],
   commands: ['cli', 'config', 'errors', 'lifecycle', 'provider', '@oclif/core'],
 }
