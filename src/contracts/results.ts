@@ -156,7 +156,23 @@ export const VERSION_RESULT = object({
   components: object({flannel: string(), localPathProvisioner: string(), crictl: string()}, 'Versions of the components built into the default node image besides Kubernetes'),
 })
 
-export const LOAD_IMAGE_RESULT = object({cluster: name, images: array(string()), nodes: array(string(), 'Nodes the images were loaded into'), durationMs})
+export const LOAD_IMAGE_RESULT = object({
+  cluster: name,
+  images: array(string()),
+  nodes: array(string(), 'Nodes the images were loaded into'),
+  transfers: array(
+    object({
+      node: string(),
+      upToDate: array(string(), 'Images the node already had, unchanged: nothing was sent for them'),
+      sent: array(string(), 'Images sent to the node'),
+      layersSent: integer('Layers sent; the others the node held already', {minimum: 0}),
+      layersTotal: integer(undefined, {minimum: 0}),
+      bytesSent: integer('Bytes of the archive streamed into the node', {minimum: 0}),
+    }),
+    'What each node got',
+  ),
+  durationMs,
+})
 
 export const BUILD_NODE_IMAGE_RESULT = object({
   image: string(),
