@@ -3,9 +3,9 @@
 // (each the written-out description of src/contracts, versioned, one per
 // command), and real --json output validating against them.
 //
-// The calls to sameType below are checked by the compiler: each command's
-// result type and its schema's type must be the same, so a field added to
-// one and not the other fails the build.
+// The compiler checks the type-level part below: each command's result type
+// and its schema's type must be the same, so a field added to one and not the
+// other fails the build.
 //
 // UPDATE_CONTRACTS=1 rewrites the CLI snapshot and records bumped schema
 // versions; it never accepts a schema whose shape changed under the same version.
@@ -14,21 +14,21 @@ import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {Writable} from 'node:stream'
 import {describe, test} from 'node:test'
-import type Create from '../../src/commands/create.js'
-import type Delete from '../../src/commands/delete.js'
-import type List from '../../src/commands/list.js'
-import type Start from '../../src/commands/start.js'
-import type Stop from '../../src/commands/stop.js'
-import type Status from '../../src/commands/status.js'
-import type Version from '../../src/commands/version.js'
-import type LoadImage from '../../src/commands/load/image.js'
-import type BuildNodeImage from '../../src/commands/build/node-image.js'
-import type PortAdd from '../../src/commands/port/add.js'
-import type PortList from '../../src/commands/port/list.js'
-import type PortRemove from '../../src/commands/port/remove.js'
-import type GetKubeconfig from '../../src/commands/get/kubeconfig.js'
-import type ExportKubeconfig from '../../src/commands/export/kubeconfig.js'
-import type ExportLogs from '../../src/commands/export/logs.js'
+import Create from '../../src/commands/create.js'
+import Delete from '../../src/commands/delete.js'
+import List from '../../src/commands/list.js'
+import Start from '../../src/commands/start.js'
+import Stop from '../../src/commands/stop.js'
+import Status from '../../src/commands/status.js'
+import Version from '../../src/commands/version.js'
+import LoadImage from '../../src/commands/load/image.js'
+import BuildNodeImage from '../../src/commands/build/node-image.js'
+import PortAdd from '../../src/commands/port/add.js'
+import PortList from '../../src/commands/port/list.js'
+import PortRemove from '../../src/commands/port/remove.js'
+import GetKubeconfig from '../../src/commands/get/kubeconfig.js'
+import ExportKubeconfig from '../../src/commands/export/kubeconfig.js'
+import ExportLogs from '../../src/commands/export/logs.js'
 import type {ErrorEnvelope, SuccessEnvelope} from '../../src/cli/base-command.js'
 import type {ClusterStatus} from '../../src/lifecycle/cluster-status.js'
 import type {ProgressCloudEvent} from '../../src/progress/cloud-event.js'
@@ -42,29 +42,38 @@ import {packageRoot} from '../../src/images/paths.js'
 import {EVENT_TYPE_BY_STATE, toCloudEvent} from '../../src/progress/cloud-event.js'
 import type {Step, StepState} from '../../src/progress/step.js'
 import {cliSurface} from '../contracts/cli-surface.js'
-import {sameType} from '../contracts/same-type.js'
+import {sameType, type Equals} from '../contracts/same-type.js'
 import {checkLock, shapeHash, type SchemaLock} from '../contracts/schema-lock.js'
 import {envelopeProblems, progressStreamProblems, readSchema, SCHEMAS_DIR} from '../contracts/schemas.js'
 import {checkKeywords, validate, type JsonSchema} from '../contracts/validator.js'
 
-type Result<C extends abstract new (...args: any[]) => {run(): Promise<unknown>}> = Exclude<Awaited<ReturnType<InstanceType<C>['run']>>, void>
-type S<K extends keyof typeof RESULT_SCHEMAS> = Static<(typeof RESULT_SCHEMAS)[K]['schema']>
+type CommandClass = abstract new (...args: any[]) => {run(): Promise<unknown>}
+type Result<C extends CommandClass> = Exclude<Awaited<ReturnType<InstanceType<C>['run']>>, void>
+type Command = keyof typeof RESULT_SCHEMAS
 
-sameType<S<'create'>, Result<typeof Create>>(true)
-sameType<S<'delete'>, Result<typeof Delete>>(true)
-sameType<S<'list'>, Result<typeof List>>(true)
-sameType<S<'start'>, Result<typeof Start>>(true)
-sameType<S<'stop'>, Result<typeof Stop>>(true)
-sameType<S<'status'>, Result<typeof Status>>(true)
-sameType<S<'version'>, Result<typeof Version>>(true)
-sameType<S<'load image'>, Result<typeof LoadImage>>(true)
-sameType<S<'build node-image'>, Result<typeof BuildNodeImage>>(true)
-sameType<S<'port add'>, Result<typeof PortAdd>>(true)
-sameType<S<'port list'>, Result<typeof PortList>>(true)
-sameType<S<'port remove'>, Result<typeof PortRemove>>(true)
-sameType<S<'get kubeconfig'>, Result<typeof GetKubeconfig>>(true)
-sameType<S<'export kubeconfig'>, Result<typeof ExportKubeconfig>>(true)
-sameType<S<'export logs'>, Result<typeof ExportLogs>>(true)
+/** The class of each command with a result schema: one missing here, or one too many, does not compile. */
+const COMMANDS = {
+  create: Create,
+  delete: Delete,
+  list: List,
+  start: Start,
+  stop: Stop,
+  status: Status,
+  version: Version,
+  'load image': LoadImage,
+  'build node-image': BuildNodeImage,
+  'port add': PortAdd,
+  'port list': PortList,
+  'port remove': PortRemove,
+  'get kubeconfig': GetKubeconfig,
+  'export kubeconfig': ExportKubeconfig,
+  'export logs': ExportLogs,
+} satisfies Record<Command, CommandClass>
+
+/** Commands whose result type differs from their schema's; for the difference, call sameType<Static<…>, Result<typeof …>>(true). */
+type Mismatched = {[K in Command]: Equals<Static<(typeof RESULT_SCHEMAS)[K]['schema']>, Result<(typeof COMMANDS)[K]>> extends true ? never : K}[Command]
+const resultsMatch: [Mismatched] extends [never] ? true : Mismatched = true
+void resultsMatch
 sameType<Static<typeof STATUS_WATCH_LINE>, {time: string} & ClusterStatus>(true)
 sameType<Static<typeof ENVELOPE>, SuccessEnvelope<unknown> | ErrorEnvelope>(true)
 sameType<Static<typeof PROGRESS_EVENT>, ProgressCloudEvent>(true)
