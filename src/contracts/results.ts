@@ -11,6 +11,19 @@ const nodeRole = oneOf(['control-plane', 'worker'])
 const protocol = oneOf(['tcp', 'udp', 'sctp'])
 const hostPort = integer(undefined, {minimum: 0, maximum: 65535})
 const port = integer(undefined, {minimum: 1, maximum: 65535})
+const hooks = optional(
+  array(
+    object({
+      event: oneOf(['post-create', 'pre-delete', 'post-delete', 'post-start', 'pre-stop']),
+      name: string(),
+      source: oneOf(['config', 'directory'], "Declared in the cluster's config, or found in the hooks directory"),
+      durationMs,
+      failed: boolean(),
+      error: optional(string('Why it failed')),
+    }),
+    'The lifecycle hooks that ran; absent when there were none',
+  ),
+)
 const warnings = array(object({field: string('The config field, as a path'), message: string()}), 'Fields of the config file kcluster did not honour as asked')
 
 const createdCluster = object(
@@ -29,6 +42,7 @@ const createdCluster = object(
     durationMs,
     phases: array(object({step: string('Title of the step'), stepId: string('Stable name of the step'), durationMs}), 'How long each step took'),
     warnings,
+    hooks,
   },
   'A cluster that create made and that runs',
 )
@@ -86,6 +100,7 @@ export const DELETE_RESULT = object({
     }),
   ),
   kubeconfig: string('The kubeconfig file the entries were removed from'),
+  hooks,
 })
 
 export const LIST_RESULT = object({
@@ -111,6 +126,7 @@ export const START_RESULT = object({
   contextPresent: boolean('The kubeconfig still has the context (`kcluster export kubeconfig` restores it)'),
   durationMs,
   phases: array(object({stepId: string(), durationMs})),
+  hooks,
 })
 
 export const STOP_RESULT = object({
@@ -118,6 +134,7 @@ export const STOP_RESULT = object({
   stopped: array(string(), 'Containers this run stopped'),
   alreadyStopped: array(string(), 'Containers that were stopped already'),
   durationMs,
+  hooks,
 })
 
 const statusProperties = {
