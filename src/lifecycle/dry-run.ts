@@ -12,6 +12,8 @@ export interface DryRunPort {
   hostPort: number | null
   containerPort: number
   protocol: PortProtocol
+  /** The config field that asked for it, when one did. */
+  field?: string
 }
 
 export interface DryRunNode {

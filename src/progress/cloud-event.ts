@@ -8,13 +8,18 @@ import type {ProgressEvent, ProgressListener, StepState} from './step.js'
 /** Bumped when the data shape changes incompatibly; part of every event's type. */
 export const PROGRESS_EVENT_VERSION = 'v1'
 
-export const EVENT_TYPE_BY_STATE: Record<StepState, string> = {
+/** The schema of `data`, named in every event. */
+export const PROGRESS_DATASCHEMA = `kcluster:progress-event/${PROGRESS_EVENT_VERSION}` as const
+
+export const EVENT_TYPE_BY_STATE = {
   start: 'dev.kcluster.step.started',
   info: 'dev.kcluster.step.progress',
   done: 'dev.kcluster.step.completed',
   skip: 'dev.kcluster.step.skipped',
   fail: 'dev.kcluster.step.failed',
-}
+} as const satisfies Record<StepState, string>
+
+export type StepEventType = (typeof EVENT_TYPE_BY_STATE)[StepState]
 
 export interface StepEventData {
   stepId: string
@@ -29,11 +34,11 @@ export interface ProgressCloudEvent {
   id: string
   /** `kcluster/<command>`, e.g. `kcluster/create`. */
   source: string
-  type: string
+  type: StepEventType
   time: string
   datacontenttype: 'application/json'
   /** The schema's version of `data`. */
-  dataschema: string
+  dataschema: typeof PROGRESS_DATASCHEMA
   /** The cluster the event is about, when there is one. */
   subject?: string
   data: StepEventData
@@ -57,7 +62,7 @@ export function toCloudEvent(event: ProgressEvent, origin: CloudEventOrigin, now
     type: EVENT_TYPE_BY_STATE[state],
     time: now.toISOString(),
     datacontenttype: 'application/json',
-    dataschema: `kcluster:progress-event/${PROGRESS_EVENT_VERSION}`,
+    dataschema: PROGRESS_DATASCHEMA,
     data,
   }
   if (origin.cluster !== undefined) cloudEvent.subject = origin.cluster

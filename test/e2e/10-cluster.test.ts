@@ -4,6 +4,7 @@ import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import * as k8s from '@kubernetes/client-node'
+import {envelopeProblems, progressStreamProblems} from '../contracts/schemas.js'
 import {buildBusyboxImage, clusterResources, eventually, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
 
 const NAME = 'e2e-main'
@@ -14,6 +15,7 @@ describe('kcluster create → workloads → delete', {timeout: 60 * 60_000}, () 
   const dir = tempDir('kcluster-e2e-')
   const kubeconfig = join(dir, 'config')
   let created: any
+  let createRun: Awaited<ReturnType<typeof kcluster<any>>>
   let second: Awaited<ReturnType<typeof kcluster<any>>>
   let kubectl: (args: string[], input?: string) => Promise<string>
 
@@ -28,6 +30,7 @@ describe('kcluster create → workloads → delete', {timeout: 60 * 60_000}, () 
       kcluster(['create', '--name', SECOND, '--kubeconfig', kubeconfig, '--wait', '5m']),
     ])
     second = other
+    createRun = first
     assert.equal(first.exitCode, 0, JSON.stringify(first.envelope.error) + first.stderr.slice(-3000))
     created = first.envelope.result
     kubectl = kubectlRunner(await kubectlFromImage(created.image), kubeconfig, created.context)
@@ -44,6 +47,31 @@ describe('kcluster create → workloads → delete', {timeout: 60 * 60_000}, () 
     assert.match(created.server, /^https:\/\/127\.0\.0\.1:\d+$/)
     assert.equal(created.nodes.length, 1)
     assert.ok(created.phases.length >= 5)
+  })
+
+  test('create --json: the envelope and every progress line on stderr validate against schemas/', () => {
+    assert.deepEqual(envelopeProblems(createRun.envelope), [])
+    // Strict: with --json, stderr carries nothing but events.
+    assert.deepEqual(progressStreamProblems(createRun.stderr), [])
+    const events = createRun.stderr.trim().split('\n').map((line) => JSON.parse(line))
+    assert.ok(events.every((e) => e.source === 'kcluster/create' && e.subject === NAME))
+    assert.equal(new Set(events.map((e) => e.id)).size, events.length, 'event ids are unique')
+    const completed = events.filter((e) => e.type === 'dev.kcluster.step.completed').map((e) => e.data.stepId)
+    for (const stepId of ['provision-nodes', 'kubeadm-init', 'install-pod-network', 'wait-ready', 'write-kubeconfig']) assert.ok(completed.includes(stepId), stepId)
+    // Every step that started ended, and the phases of the result are the steps that completed.
+    const started = events.filter((e) => e.type === 'dev.kcluster.step.started').map((e) => e.data.stepId)
+    assert.deepEqual(started, completed)
+    assert.deepEqual(created.phases.map((p: {stepId: string}) => p.stepId), completed)
+  })
+
+  test('status and list --json validate against their schemas', async () => {
+    const status = await kcluster(['status', '--name', NAME, '--kubeconfig', kubeconfig])
+    assert.equal(status.exitCode, 0, JSON.stringify(status.envelope))
+    assert.deepEqual(envelopeProblems(status.envelope), [])
+    assert.equal(status.envelope.result.health, 'healthy')
+    const listed = await kcluster(['list'])
+    assert.deepEqual(envelopeProblems(listed.envelope), [])
+    assert.equal(listed.envelope.result.clusters.find((c: {name: string}) => c.name === NAME)?.state, 'running')
   })
 
   test('kubeconfig: context merged and current, other context intact', () => {

@@ -8,6 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {execa} from 'execa'
 import Docker from 'dockerode'
 import * as tar from 'tar'
+import {assertValid, envelopeProblems, progressStreamProblems} from '../contracts/schemas.js'
 
 export const ROOT = resolve(import.meta.dirname, '../../..')
 export const CLI = join(ROOT, 'bin/run.js')
@@ -20,7 +21,10 @@ export interface Envelope<T = any> {
   error?: {name: string; code: string; message: string; exitCode: number; remedy?: string}
 }
 
-/** Runs the built CLI with --json; `showProgress` also streams its progress events to our stderr (long builds in CI logs). */
+/**
+ * Runs the built CLI with --json; `showProgress` also streams its progress events to our stderr (long builds in CI logs).
+ * Its stdout envelope and stderr events must validate against schemas/.
+ */
 export async function kcluster<T = any>(args: string[], env: Record<string, string> = {}, showProgress = false): Promise<{exitCode: number; envelope: Envelope<T>; stderr: string}> {
   const result = await execa(process.execPath, [CLI, ...args, '--json'], {reject: false, env: {...env, CI: 'true'}, stderr: showProgress ? ['pipe', 'inherit'] : 'pipe'})
   let envelope: Envelope<T>
@@ -29,6 +33,9 @@ export async function kcluster<T = any>(args: string[], env: Record<string, stri
   } catch {
     throw new Error(`kcluster ${args.join(' ')} printed no JSON envelope (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr.slice(-4000)}`)
   }
+  // Every envelope and progress event a test sees is held to the shipped schemas (a command without a result schema yet is left to the unit test).
+  assertValid(envelopeProblems(envelope, {requireResultSchema: false}), `the --json envelope of kcluster ${args.join(' ')}`)
+  if (!showProgress) assertValid(progressStreamProblems(result.stderr, {jsonLinesOnly: true}), `the progress events of kcluster ${args.join(' ')}`)
   return {exitCode: result.exitCode ?? -1, envelope, stderr: result.stderr}
 }
 

@@ -13,6 +13,7 @@ const SRC = join(packageRoot(), 'src')
 const ALLOWED: Record<string, string[]> = {
   errors: ['config'],
   progress: [],
+  contracts: ['errors', 'progress'],
   files: ['errors', 'tar'],
   config: ['errors', 'kubeconfig', 'js-yaml'],
   kubeconfig: ['errors', 'files', 'js-yaml'],
