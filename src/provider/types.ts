@@ -59,6 +59,10 @@ export interface NodeContainerSpec {
   mounts: {hostPath: string; containerPath: string; readOnly: boolean; propagation: 'None' | 'HostToContainer' | 'Bidirectional'; selinuxRelabel: boolean}[]
   /** Search domains of the node's resolv.conf; [] for none; undefined keeps the engine's default. */
   dnsSearch?: string[]
+  /** Environment of the container, beside what every node has: its init and every `exec` in it inherit it. */
+  env?: Record<string, string>
+  /** Files put into the container before it first starts (absolute paths; missing folders are made). */
+  files?: {path: string; content: string}[]
 }
 
 export interface LoadBalancerContainerSpec {

@@ -5,6 +5,7 @@ import {randomBytes} from 'node:crypto'
 import {createSocket} from 'node:dgram'
 import {createServer} from 'node:net'
 import {posix} from 'node:path'
+import {Readable} from 'node:stream'
 import os from 'node:os'
 import type Docker from 'dockerode'
 import {ClusterExistsError} from '../../errors/index.js'
@@ -21,6 +22,7 @@ import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
 import {clusterNetworkOf, listClusterPorts, provisionPortFront, removePortFront} from './ports.js'
 import {routedSubnets} from './routes.js'
+import {tarOfFiles} from './tar-entry.js'
 
 export class DockerProvider implements Provider {
   readonly docker: Docker
@@ -144,6 +146,11 @@ export class DockerProvider implements Provider {
 
   async provisionNode(spec: NodeContainerSpec): Promise<Node> {
     const container = await dockerCall(`create the node container ${spec.containerName}`, () => this.docker.createContainer(nodeContainerSpec(spec, this.host)))
+    // Before the start, so systemd reads them when it first starts its services.
+    if (spec.files?.length) {
+      const archive = tarOfFiles(spec.files.map((f) => ({name: f.path.replace(/^\/+/, ''), content: Buffer.from(f.content)})))
+      await dockerCall(`write files into ${spec.containerName}`, () => container.putArchive(Readable.from([archive]), {path: '/'}))
+    }
     await dockerCall(`start the node container ${spec.containerName}`, () => container.start())
     return this.node({id: container.id, containerName: spec.containerName, name: spec.name, role: spec.role, ipv4: spec.ipv4})
   }
