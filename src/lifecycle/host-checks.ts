@@ -153,11 +153,12 @@ const roundUp = (value: number, step: number) => Math.ceil(value / step) * step
 // --- disk -----------------------------------------------------------------
 
 const GiB = 2 ** 30
-// Measured (2026-11-26): a node's /var volume holds 0.5 GB (worker) to 0.6 GB
-// (control plane) right after create: the preloaded images, etcd, logs; it
-// grows with logs, etcd and images loaded with `load image`. A cold build of
-// the node image filled the Go caches with 5.1 GB (modules) and 5.6 GB
-// (builds) and left about 3 GB of images (the node image itself 1 GB).
+// Measured (2026-11-26): a control plane's /var volume holds 0.15 GB right
+// after create (the preloaded images stay in the node image, 1 GB, shared by
+// every node); it grows with etcd, logs, pods' writable layers and images
+// loaded with `load image`, so a node gets 1 GiB. A cold build of the node
+// image filled the Go caches with 5.1 GB (modules) and 5.6 GB (builds) and
+// left about 3 GB of images.
 export const DISK_BUDGET = {perNode: 1 * GiB, nodeImageBuild: 12 * GiB} as const
 
 export function diskNeed(shape: ClusterShape, nodeImageMissing: boolean): number {
