@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import {createServer, type IncomingMessage, type Server} from 'node:http'
 import {createServer as createTcpServer, type Server as TcpServer} from 'node:net'
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {docker, eventually, freePort, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
@@ -181,7 +181,7 @@ describe('kcluster doctor', {timeout: 10 * 60_000}, () => {
       assert.equal(out.envelope.result.ok, false)
       const ports = out.envelope.result.checks.find((c: any) => c.id === 'host-ports')
       assert.equal(ports.status, 'fail')
-      const words = `nodes[0].extraPortMappings[0].hostPort: host port 127.0.0.1:${port}/tcp is already in use by another program (node, pid ${process.pid}); free it or choose another port`
+      const words = `nodes[0].extraPortMappings[0].hostPort: host port 127.0.0.1:${port}/tcp is already in use by another program (${readFileSync('/proc/self/comm', 'utf8').trim()}, pid ${process.pid}); free it or choose another port`
       assert.equal(ports.summary, words)
       assert.match(ports.fix, new RegExp(`^kill ${process.pid} .*nodes\\[0\\]\\.extraPortMappings\\[0\\]\\.hostPort to another port`))
       const create = await kcluster(['create', '--config', config, '--wait', '0'])
