@@ -2,14 +2,13 @@
 // made-up facts (no real /proc, no real engine), the words create and doctor
 // share, the /proc readers on fixtures, and the command's exit code.
 import assert from 'node:assert/strict'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {parseClusterConfig} from '../../src/config/load-config.js'
 import {DockerUnreachableError, HostNotReadyError} from '../../src/errors/index.js'
-import {packageRoot} from '../../src/images/paths.js'
 import {createCluster} from '../../src/lifecycle/create-cluster.js'
 import {describeDoctor, doctor} from '../../src/lifecycle/doctor.js'
 import {diskCheck, dockerCheck, hostPortsCheck, inotifyCheck, inotifyNeed, proxyCheck, securityModeCheck, type HostCheck} from '../../src/lifecycle/host-checks.js'
@@ -272,42 +271,3 @@ describe('facts of the engine and its machine', () => {
   })
 })
 
-describe('the result schema (schemas/results/doctor.schema.json)', () => {
-  type Schema = Record<string, any>
-  const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'results', 'doctor.schema.json'), 'utf8')) as Schema
-
-  /** The 2020-12 keywords the schema uses, by the book: the paths that break it. */
-  function validate(value: unknown, node: Schema, path = '$'): string[] {
-    if (node.$ref) return validate(value, schema.$defs[node.$ref.replace('#/$defs/', '')], path)
-    const is: Record<string, (v: unknown) => boolean> = {string: (v) => typeof v === 'string', boolean: (v) => typeof v === 'boolean', array: Array.isArray, object: (v) => typeof v === 'object' && v !== null && !Array.isArray(v)}
-    if (node.type && !is[node.type]!(value)) return [`${path}: not ${node.type}`]
-    const errors: string[] = []
-    if (node.enum && !node.enum.includes(value)) errors.push(`${path}: not in enum`)
-    if (node.type === 'array') (value as unknown[]).forEach((item, i) => errors.push(...validate(item, node.items, `${path}[${i}]`)))
-    if (node.type === 'object') {
-      const object = value as Record<string, unknown>
-      for (const name of node.required ?? []) if (!(name in object)) errors.push(`${path}.${name}: required`)
-      for (const [key, item] of Object.entries(object)) {
-        if (node.properties?.[key]) errors.push(...validate(item, node.properties[key], `${path}.${key}`))
-        else if (node.additionalProperties === false) errors.push(`${path}.${key}: not allowed`)
-      }
-    }
-    return errors
-  }
-
-  test('is draft 2020-12 and every result of doctor fits it; a stray field or status does not', async () => {
-    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema')
-    const healthy = new FakeProvider()
-    healthy.images.images.set('node:1', {id: 'sha256:1', labels: {}})
-    const down = new FakeProvider()
-    down.engineFacts = async () => {
-      throw new DockerUnreachableError('connect ENOENT /var/run/docker.sock')
-    }
-    for (const [provider, env] of [[healthy, {}], [down, {HTTPS_PROXY: 'http://127.0.0.1:1'}]] as const) {
-      const result = JSON.parse(JSON.stringify(await doctor({nodes: 2}, {provider, env, probeImages: () => ['node:1']})))
-      assert.deepEqual(validate(result, schema), [])
-    }
-    assert.deepEqual(validate({ok: true, checks: [{id: 'docker', status: 'fine', summary: 'x', extra: 1}]}, schema), ['$.checks[0].status: not in enum', '$.checks[0].extra: not allowed'])
-    assert.deepEqual(schema.$defs.check.properties.id.enum, ['docker', 'security-mode', 'inotify', 'disk', 'host-ports', 'proxy'])
-  })
-})
