@@ -23,8 +23,8 @@ mkdirSync(join(OUT, 'events'), {recursive: true})
 // Credentials of a throwaway cluster still look like secrets to scanners.
 const redact = (text) => text.replace(/((?:certificate-authority|client-certificate|client-key)-data:) \S+/g, '$1 REDACTED')
 
-function kcluster(args, {expectExit = 0} = {}) {
-  const run = spawnSync(process.execPath, [...CLI, ...args, '--json'], {encoding: 'utf8', env: {...process.env, CI: 'true'}})
+function kcluster(args, {expectExit = 0, env = {}} = {}) {
+  const run = spawnSync(process.execPath, [...CLI, ...args, '--json'], {encoding: 'utf8', env: {...process.env, CI: 'true', ...env}})
   if (run.status !== expectExit) throw new Error(`kcluster ${args.join(' ')} exited ${run.status}, expected ${expectExit}:\n${run.stdout}\n${run.stderr.slice(-3000)}`)
   return {stdout: run.stdout, stderr: run.stderr, envelope: JSON.parse(run.stdout)}
 }
@@ -58,6 +58,18 @@ sample('version.json', ['version'])
 sample('create.dry-run.json', ['create', '--dry-run', '--config', 'test/fixtures/config/valid/v1alpha1-every-field.yaml', '--kubeconfig', KUBECONFIG])
 sample('create.dry-run-ha.json', ['create', '--dry-run', '--config', 'test/fixtures/config/valid/v1alpha1-ha.yaml', '--kubeconfig', KUBECONFIG])
 sample('create.invalid-config.json', ['create', '--config', 'test/fixtures/config/invalid/many-problems.yaml'], {expectExit: 3})
+const proxy = 'http://user:secret@proxy.example:3128'
+sample('create.dry-run-proxy.json', ['create', '--dry-run', ...name, '--kubeconfig', KUBECONFIG], {env: {HTTP_PROXY: proxy, HTTPS_PROXY: proxy, http_proxy: '', https_proxy: '', NO_PROXY: '', no_proxy: ''}})
+sample('doctor.json', ['doctor', '--nodes', '2'])
+{
+  // A host port this script holds, in a config that asks for it: doctor fails, exit 14.
+  const holder = createServer()
+  await new Promise((resolve) => holder.listen(0, '127.0.0.1', resolve))
+  const takenConfig = join(WORK, 'taken-port.yaml')
+  writeFileSync(takenConfig, `apiVersion: kcluster.dev/v1alpha1\nkind: Cluster\nnodes:\n  - role: control-plane\n    extraPortMappings:\n      - containerPort: 30080\n        hostPort: ${holder.address().port}\n`)
+  sample('doctor.taken-port.json', ['doctor', '--config', takenConfig], {expectExit: 14})
+  await new Promise((resolve) => holder.close(resolve))
+}
 try {
   events('create.ndjson', sample('create.json', ['create', ...name, '--config', config, '--kubeconfig', KUBECONFIG]))
   sample('create.exists.json', ['create', ...name, '--kubeconfig', KUBECONFIG], {expectExit: 6})

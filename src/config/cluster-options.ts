@@ -10,6 +10,7 @@ import {parseDuration} from './duration.js'
 import type {LoadedClusterConfig} from './load-config.js'
 import {isPlausibleImageReference} from './image-reference.js'
 import {checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
+import {proxySettingsFrom} from './proxy.js'
 
 export {DEFAULT_CLUSTER_NAME} from './cluster-spec.js'
 export {DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
@@ -74,5 +75,6 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
   if (kubernetesVersion !== undefined) spec.kubernetesVersion = kubernetesVersion
   if (image !== undefined) spec.image = image
   if (input.image !== undefined) spec.nodes = spec.nodes.map(({image: _replaced, ...node}) => node)
-  return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home)}}
+  const proxy = proxySettingsFrom(env)
+  return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home), ...(proxy ? {proxy} : {})}}
 }

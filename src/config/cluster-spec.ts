@@ -4,6 +4,7 @@
 // spec names the field the user wrote.
 
 import {DEFAULT_API_SERVER_ADDRESS} from './api-server.js'
+import type {ProxySettings} from './proxy.js'
 
 export type NodeRole = 'control-plane' | 'worker'
 
@@ -122,6 +123,8 @@ export interface RunOptions {
   /** Keep what a failed create made, for debugging. */
   retain: boolean
   kubeconfigPath: string
+  /** The proxy of create's environment; the nodes get it, with NO_PROXY extended by the cluster's own addresses. */
+  proxy?: ProxySettings
 }
 
 export function defaultNetworking(): NetworkingSpec {

@@ -34,7 +34,8 @@ function document(file: string, version: number, title: string, schema: Schema<u
 
 export function contractDocuments(): ContractDocument[] {
   return [
-    document('envelope.schema.json', 1, 'kcluster --json output', ENVELOPE),
+    // v2: the error code HOST_NOT_READY.
+    document('envelope.schema.json', 2, 'kcluster --json output', ENVELOPE),
     // The events name their data schema by this same version (dataschema).
     document('progress-event.schema.json', Number(PROGRESS_EVENT_VERSION.slice(1)), 'kcluster progress event', PROGRESS_EVENT),
     document('status-watch.schema.json', 1, 'kcluster status --watch --json line', STATUS_WATCH_LINE),

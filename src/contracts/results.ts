@@ -1,6 +1,6 @@
 // The `result` of each command's --json envelope, one schema per command.
 // test/unit/contracts.test.ts holds each to the type its command returns.
-import {anyOf, array, boolean, constant, integer, map, nullable, object, oneOf, optional, string} from './schema.js'
+import {anyOf, anything, array, boolean, constant, integer, map, nullable, object, oneOf, optional, string} from './schema.js'
 
 const name = string('The cluster name')
 const context = string('The kubeconfig context of the cluster, kcluster-<name>')
@@ -80,6 +80,10 @@ const dryRun = object(
     disableDefaultCNI: boolean(),
     featureGates: map(boolean()),
     runtimeConfig: map(string()),
+    proxy: nullable(
+      object({httpProxy: nullable(string()), httpsProxy: nullable(string()), noProxy: array(string(), "The user's entries first, then the cluster's own names, addresses and subnets")}),
+      "What the nodes get from create's HTTP_PROXY, HTTPS_PROXY and NO_PROXY (passwords hidden); null without a proxy",
+    ),
     warnings,
     notes: array(string(), 'What may differ at create, in words'),
   },
@@ -233,9 +237,24 @@ export const EXPORT_LOGS_RESULT = object({
   durationMs,
 })
 
+export const DOCTOR_RESULT = object({
+  checks: array(
+    object({
+      id: oneOf(['docker', 'security-mode', 'inotify', 'disk', 'host-ports', 'proxy']),
+      status: oneOf(['ok', 'warn', 'fail'], 'ok: fine; warn: works, but something may bite (or it could not be checked); fail: a cluster would break'),
+      summary: string('One sentence: what was found'),
+      details: optional(map(anything(), 'The facts behind the verdict; their fields depend on the check')),
+      fix: optional(string('The command (or change) that fixes a warning or failure; one line per problem')),
+    }),
+    'Always the same checks, in this order: docker, security-mode, inotify, disk, host-ports, proxy',
+  ),
+  ok: boolean('No check failed (warnings allowed); the exit code is 0, else 14'),
+})
+
 /** Each command's result schema and its version, by command id as typed ("port add"). Bump the version when the shape changes. */
 export const RESULT_SCHEMAS = {
-  create: {version: 1, schema: CREATE_RESULT},
+  // v2: create --dry-run names the proxy nodes get.
+  create: {version: 2, schema: CREATE_RESULT},
   delete: {version: 1, schema: DELETE_RESULT},
   list: {version: 1, schema: LIST_RESULT},
   start: {version: 1, schema: START_RESULT},
@@ -250,4 +269,5 @@ export const RESULT_SCHEMAS = {
   'get kubeconfig': {version: 1, schema: GET_KUBECONFIG_RESULT},
   'export kubeconfig': {version: 1, schema: EXPORT_KUBECONFIG_RESULT},
   'export logs': {version: 1, schema: EXPORT_LOGS_RESULT},
+  doctor: {version: 1, schema: DOCTOR_RESULT},
 } as const

@@ -16,6 +16,7 @@ import {formatDuration} from '../config/format-duration.js'
  * - 7 TIMEOUT: something did not become ready in time
  * - 8 COMMAND_FAILED: a command on the host or in a node exited non-zero
  * - 9 DOCKER_FAILED: the Docker engine refused or failed an operation, or a node container stopped
+ * - 14 HOST_NOT_READY: the machine cannot run the cluster (inotify limits, disk); `kcluster doctor` found a failure
  * - 130 INTERRUPTED: Ctrl-C / SIGTERM
  */
 export const ExitCode = {
@@ -29,6 +30,8 @@ export const ExitCode = {
   TIMEOUT: 7,
   COMMAND_FAILED: 8,
   DOCKER_FAILED: 9,
+  // 10–13 are the health codes of `kcluster status`.
+  HOST_NOT_READY: 14,
   INTERRUPTED: 130,
 } as const
 
@@ -184,6 +187,16 @@ export class NodeNotRunningError extends KclusterError {
     super('DOCKER_FAILED', `node container ${container} is not running (${how.join(', ')})`, {
       remedy: `See why with \`docker logs ${container}\`; create the cluster again with --retain to keep the node for inspection.`,
       details: {container, ...state},
+    })
+  }
+}
+
+/** The machine lacks what the cluster needs (inotify limits, disk space): found before anything was created. */
+export class HostNotReadyError extends KclusterError {
+  constructor(problems: {id: string; summary: string; fix?: string}[]) {
+    super('HOST_NOT_READY', `this machine cannot run the cluster: ${problems.map((p) => p.summary).join('; ')}`, {
+      remedy: [...problems.flatMap((p) => (p.fix ? [p.fix] : [])), '`kcluster doctor` checks the machine.'].join('\n'),
+      details: {checks: problems},
     })
   }
 }

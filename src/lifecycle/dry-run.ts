@@ -2,6 +2,7 @@
 // without asking Docker anything. What only the machine can tell at create
 // (the free subnet, free host ports, the version an image carries) is said so.
 import type {ConfigWarning} from '../config/load-config.js'
+import {redactProxyUrl} from '../config/proxy.js'
 import type {KubeProxyMode, NodeRole, PortProtocol} from '../config/cluster-spec.js'
 import {NODE_SUBNET_POOLS, type Mount, type PlannedNode, type PortMapping, type Taint} from '../plan/plan-cluster.js'
 import type {PreparedCreate} from './prepare-create.js'
@@ -49,6 +50,8 @@ export interface DryRunResult {
   disableDefaultCNI: boolean
   featureGates: Record<string, boolean>
   runtimeConfig: Record<string, string>
+  /** What the nodes get from create's HTTP_PROXY, HTTPS_PROXY and NO_PROXY (passwords hidden); null without a proxy. */
+  proxy: {httpProxy: string | null; httpsProxy: string | null; noProxy: string[]} | null
   warnings: ConfigWarning[]
   /** What may differ at create, in words. */
   notes: string[]
@@ -96,6 +99,9 @@ export function dryRunCreate(prepared: PreparedCreate): DryRunResult {
     disableDefaultCNI: plan.disableDefaultCNI,
     featureGates: plan.featureGates,
     runtimeConfig: plan.runtimeConfig,
+    proxy: plan.proxy
+      ? {httpProxy: plan.proxy.httpProxy ? redactProxyUrl(plan.proxy.httpProxy) : null, httpsProxy: plan.proxy.httpsProxy ? redactProxyUrl(plan.proxy.httpsProxy) : null, noProxy: plan.proxy.noProxy}
+      : null,
     warnings: prepared.warnings,
     notes,
   }
@@ -113,6 +119,10 @@ export function describeDryRun(result: DryRunResult): string {
   ]
   if (Object.keys(result.featureGates).length > 0) lines.push(`  features    ${Object.entries(result.featureGates).map(([k, v]) => `${k}=${v}`).join(',')}`)
   if (Object.keys(result.runtimeConfig).length > 0) lines.push(`  runtime     ${Object.entries(result.runtimeConfig).map(([k, v]) => `${k}=${v}`).join(',')}`)
+  if (result.proxy) {
+    const proxies = [result.proxy.httpProxy && `HTTP_PROXY=${result.proxy.httpProxy}`, result.proxy.httpsProxy && `HTTPS_PROXY=${result.proxy.httpsProxy}`].filter(Boolean)
+    lines.push(`  proxy       ${proxies.join(' ')}`, `              NO_PROXY=${result.proxy.noProxy.join(',')}`)
+  }
   if (result.loadBalancer) lines.push(`  ${result.loadBalancer.containerName}  ${result.loadBalancer.ipv4}  ${result.loadBalancer.ports.map(port).join(' ')}`)
   for (const node of result.nodes) {
     lines.push(`  ${node.containerName}  ${node.role} (${node.bootstrap})  ${node.ipv4}${node.image === result.image ? '' : `  image ${node.image ?? 'the default'}`}`)

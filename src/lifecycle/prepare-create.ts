@@ -17,7 +17,7 @@ export interface PreparedCreate extends CreateOptions {
 
 export function prepareCreate(input: CreateOptionsInput, env: NodeJS.ProcessEnv = process.env, home?: string): PreparedCreate {
   const {spec, run} = resolveCreateOptions(input, env, home)
-  const provisionalPlan = planCluster(spec, {subnetsInUse: []})
+  const provisionalPlan = planCluster(spec, {subnetsInUse: [], ...(run.proxy ? {proxy: run.proxy} : {})})
   // The version only fills a field of ClusterConfiguration here; a patch cannot depend on it.
   const patches = checkKubeadmPatches(provisionalPlan, spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION)
   if (patches.problems.length > 0) throw new InvalidInputError(patches.problems)

@@ -6,7 +6,9 @@ import {API_SERVER_PORT, clientAddress} from '../config/api-server.js'
 import type {ClusterSpec, Json6902PatchSpec, KubeProxyMode, MountPropagation, NodeRole, NodeSpec, PortProtocol} from '../config/cluster-spec.js'
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {addressAt, formatSubnet, overlaps, parseSubnet, subnetsOf, type Ipv4Subnet} from './ipv4.js'
+import type {ProxySettings} from '../config/proxy.js'
 import {contextName, loadBalancerContainerName, loadBalancerName, networkName, nodeContainerName, nodeName} from './names.js'
+import {planProxy, type PlannedProxy} from './proxy.js'
 
 export {API_SERVER_PORT} from '../config/api-server.js'
 /** Where cluster networks are carved from, in order of preference. */
@@ -34,6 +36,8 @@ export interface PlanFacts {
    * Absent (a dry run): those stay 0, "chosen at create".
    */
   freeHostPorts?: number[]
+  /** The proxy of the environment create runs in (HTTP_PROXY, HTTPS_PROXY, NO_PROXY). */
+  proxy?: ProxySettings
 }
 
 export interface PortMapping {
@@ -132,6 +136,8 @@ export interface ClusterPlan {
   kubeadmPatches: KubeadmPatches
   /** Patches of every node's containerd configuration: TOML merge patches and RFC 6902 patches. */
   containerdPatches: {merge: string[]; json6902: string[]}
+  /** What every node's environment (containerd, kubelet, kubeadm and so the control-plane pods) gets; absent without a proxy. */
+  proxy?: PlannedProxy
 }
 
 export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
@@ -198,11 +204,14 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
   const initNode = nodes.find((n) => n.bootstrap === 'init')!
   const endpointHost = loadBalancer?.name ?? initNode.name
   const endpointIpv4 = loadBalancer?.ipv4 ?? initNode.ipv4
+  const network = {name: networkName(spec.name), subnet: formatSubnet(nodeSubnet), gateway: addressAt(nodeSubnet, 1)}
+  const members = [...(loadBalancer ? [loadBalancer] : []), ...nodes]
+  const proxy = facts.proxy && planProxy(facts.proxy, {podSubnet: spec.networking.podSubnet, serviceSubnet: spec.networking.serviceSubnet, networkSubnet: network.subnet, members})
 
   return {
     name: spec.name,
     contextName: contextName(spec.name),
-    network: {name: networkName(spec.name), subnet: formatSubnet(nodeSubnet), gateway: addressAt(nodeSubnet, 1)},
+    network,
     nodes,
     ...(loadBalancer ? {loadBalancer} : {}),
     apiServer: {hostAddress, hostPort, server: `https://${clientAddress(hostAddress)}:${hostPort}`, endpoint: `${endpointHost}:${API_SERVER_PORT}`, endpointHost, endpointIpv4},
@@ -217,6 +226,7 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
     runtimeConfig: spec.runtimeConfig ?? {},
     kubeadmPatches: kubeadmPatchesOf(spec, ''),
     containerdPatches: {merge: spec.containerdConfigPatches ?? [], json6902: spec.containerdConfigPatchesJSON6902 ?? []},
+    ...(proxy ? {proxy} : {}),
   }
 }
 

@@ -59,6 +59,10 @@ export interface NodeContainerSpec {
   mounts: {hostPath: string; containerPath: string; readOnly: boolean; propagation: 'None' | 'HostToContainer' | 'Bidirectional'; selinuxRelabel: boolean}[]
   /** Search domains of the node's resolv.conf; [] for none; undefined keeps the engine's default. */
   dnsSearch?: string[]
+  /** Environment of the container, beside what every node has: its init and every `exec` in it inherit it. */
+  env?: Record<string, string>
+  /** Files put into the container before it first starts (absolute paths; missing folders are made). */
+  files?: {path: string; content: string}[]
 }
 
 export interface LoadBalancerContainerSpec {
@@ -154,10 +158,36 @@ export interface ClusterNetwork {
   addressesInUse: string[]
 }
 
+/** What the container engine says of itself, and what the machine it runs on offers nodes. */
+export interface EngineFacts {
+  /** The engine's version, e.g. 20.10.24. */
+  version: string
+  os: string
+  kernelVersion: string
+  /** '1' or '2' ('' when the engine does not say). */
+  cgroupVersion: string
+  cgroupDriver: string
+  storageDriver: string
+  /** Where the engine keeps images, containers and volumes. */
+  rootDir: string
+  rootless: boolean
+  /** Limits and free space of the engine's machine, read only when that is this machine (undefined for a remote engine or a VM). */
+  machine?: MachineFacts
+}
+
+export interface MachineFacts {
+  /** fs.inotify limits (per user, across the whole machine); undefined where they cannot be read. */
+  inotify?: {maxUserInstances: number; maxUserWatches: number}
+  /** The filesystem of the engine's root folder. */
+  disk?: {path: string; availableBytes: number; totalBytes: number}
+}
+
 export interface Provider {
   readonly images: ImageBuilder
   /** Throws DockerUnreachableError when the engine does not answer. */
   ping(): Promise<void>
+  /** The engine's version, cgroups and storage, and its machine's limits; throws DockerUnreachableError when it does not answer. */
+  engineFacts(): Promise<EngineFacts>
   /** Subnets of the engine's networks and of this machine's routes, which a new cluster network must avoid. */
   subnetsInUse(): Promise<string[]>
   /** A TCP port nothing listens on at this address of the machine that publishes container ports. */

@@ -5,7 +5,7 @@ import {Readable} from 'node:stream'
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
-import type {ClusterContainer, ClusterInventory, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
+import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
 clusters:
@@ -106,6 +106,23 @@ export class FakeProvider implements Provider {
   existing = new Set<string>()
 
   async ping() {}
+
+  /** A roomy machine unless a test says otherwise. */
+  engine: EngineFacts = {
+    version: '20.10.24',
+    os: 'Debian GNU/Linux 12 (bookworm)',
+    kernelVersion: '6.1.0',
+    cgroupVersion: '1',
+    cgroupDriver: 'cgroupfs',
+    storageDriver: 'overlay2',
+    rootDir: '/var/lib/docker',
+    rootless: false,
+    machine: {inotify: {maxUserInstances: 8192, maxUserWatches: 524288}, disk: {path: '/var/lib/docker', availableBytes: 100 * 2 ** 30, totalBytes: 200 * 2 ** 30}},
+  }
+
+  async engineFacts(): Promise<EngineFacts> {
+    return this.engine
+  }
 
   async subnetsInUse() {
     return ['172.17.0.0/16']

@@ -29,6 +29,7 @@ import PortRemove from '../../src/commands/port/remove.js'
 import GetKubeconfig from '../../src/commands/get/kubeconfig.js'
 import ExportKubeconfig from '../../src/commands/export/kubeconfig.js'
 import ExportLogs from '../../src/commands/export/logs.js'
+import Doctor from '../../src/commands/doctor.js'
 import type {ErrorEnvelope, SuccessEnvelope} from '../../src/cli/base-command.js'
 import type {ClusterStatus} from '../../src/lifecycle/cluster-status.js'
 import type {ProgressCloudEvent} from '../../src/progress/cloud-event.js'
@@ -68,6 +69,7 @@ const COMMANDS = {
   'get kubeconfig': GetKubeconfig,
   'export kubeconfig': ExportKubeconfig,
   'export logs': ExportLogs,
+  doctor: Doctor,
 } satisfies Record<Command, CommandClass>
 
 /** Commands whose result type differs from their schema's; for the difference, call sameType<Static<…>, Result<typeof …>>(true). */

@@ -6,6 +6,7 @@ import {
   CommandFailedError,
   DockerUnreachableError,
   ExitCode,
+  HostNotReadyError,
   InternalError,
   InterruptedError,
   InvalidInputError,
@@ -24,6 +25,7 @@ const cases: {error: KclusterError; name: string; code: string; exitCode: number
   {error: new ClusterExistsError('dev'), name: 'ClusterExistsError', code: 'CLUSTER_EXISTS', exitCode: 6, remedy: true},
   {error: new TimeoutError('node to be Ready', 300_000), name: 'TimeoutError', code: 'TIMEOUT', exitCode: 7, remedy: true},
   {error: new CommandFailedError(['kubeadm', 'init'], 1, 'boom'), name: 'CommandFailedError', code: 'COMMAND_FAILED', exitCode: 8, remedy: true},
+  {error: new HostNotReadyError([{id: 'inotify', summary: 'fs.inotify.max_user_instances is 64', fix: 'sudo sysctl -w fs.inotify.max_user_instances=512'}]), name: 'HostNotReadyError', code: 'HOST_NOT_READY', exitCode: 14, remedy: true},
   {error: new InterruptedError(), name: 'InterruptedError', code: 'INTERRUPTED', exitCode: 130, remedy: false},
   {error: new InternalError('oops', new Error('inner')), name: 'InternalError', code: 'INTERNAL', exitCode: 1, remedy: true},
 ]
@@ -50,7 +52,7 @@ describe('error classes', () => {
 
   test('exit codes are the documented ones', () => {
     assert.deepEqual(ExitCode, {
-      OK: 0, INTERNAL: 1, USAGE: 2, INVALID_INPUT: 3, DOCKER_UNREACHABLE: 4, CLUSTER_MISSING: 5, CLUSTER_EXISTS: 6, TIMEOUT: 7, COMMAND_FAILED: 8, DOCKER_FAILED: 9, INTERRUPTED: 130,
+      OK: 0, INTERNAL: 1, USAGE: 2, INVALID_INPUT: 3, DOCKER_UNREACHABLE: 4, CLUSTER_MISSING: 5, CLUSTER_EXISTS: 6, TIMEOUT: 7, COMMAND_FAILED: 8, DOCKER_FAILED: 9, HOST_NOT_READY: 14, INTERRUPTED: 130,
     })
   })
 

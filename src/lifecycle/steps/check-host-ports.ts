@@ -1,4 +1,5 @@
 import {InvalidInputError, type InputProblem} from '../../errors/index.js'
+import {hostPortProblem} from '../host-checks.js'
 import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {required} from '../create-context.js'
@@ -11,9 +12,7 @@ export const checkHostPorts: Step<CreateContext> = {
     const plan = required(ctx.plan, 'the plan')
     const ports = [...plan.nodes.flatMap((n) => n.ports), ...(plan.loadBalancer?.ports ?? [])]
     const holders = await Promise.all(ports.map((port) => ctx.provider.portHolder(port)))
-    const problems: InputProblem[] = ports.flatMap((port, i) =>
-      holders[i] === undefined ? [] : [{field: port.field ?? 'ports', message: `host port ${port.hostAddress}:${port.hostPort}/${port.protocol} is already in use by ${holders[i]}; free it or choose another port`}],
-    )
+    const problems: InputProblem[] = ports.flatMap((port, i) => (holders[i] === undefined ? [] : [hostPortProblem(port, holders[i])]))
     if (problems.length > 0) throw new InvalidInputError(problems)
   },
 }

@@ -17,7 +17,7 @@ export async function planWithFacts(ctx: CreateContext, extraSubnetsInUse: strin
   const freeApiServerPort = networking.apiServerPort === 0 ? await choose(networking.apiServerAddress) : networking.apiServerPort
   const freeHostPorts: number[] = []
   for (const mapping of hostPortsToChoose(ctx.spec)) freeHostPorts.push(await choose(mapping.listenAddress))
-  ctx.facts = {subnetsInUse: [...subnetsInUse, ...extraSubnetsInUse], freeApiServerPort, freeHostPorts}
+  ctx.facts = {subnetsInUse: [...subnetsInUse, ...extraSubnetsInUse], freeApiServerPort, freeHostPorts, ...(ctx.run.proxy ? {proxy: ctx.run.proxy} : {})}
   ctx.plan = planCluster(ctx.spec, ctx.facts)
 }
 

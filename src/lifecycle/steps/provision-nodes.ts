@@ -6,6 +6,7 @@ import type {CreateContext} from '../create-context.js'
 import {required} from '../create-context.js'
 import {LOAD_BALANCER_CONFIG_PATH} from '../../images/index.js'
 import {loadBalancerConfig} from '../load-balancer.js'
+import {nodeProxySpec} from '../node-proxy.js'
 import {waitFor} from '../wait.js'
 import {planWithFacts} from './plan-cluster.js'
 
@@ -36,6 +37,7 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
     ports: planned.ports,
     mounts: planned.mounts,
     ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
+    ...nodeProxySpec(plan.proxy),
   })
 }
 

@@ -65,7 +65,7 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     Hostname: spec.name,
     Image: spec.image,
     Labels: clusterLabels(spec.cluster, 'node', {[ROLE_LABEL]: spec.role, [NODE_NAME_LABEL]: spec.name}),
-    Env: ['container=docker'],
+    Env: ['container=docker', ...Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`)],
     StopSignal: 'SIGRTMIN+3',
     Tty: true,
     ExposedPorts: ports.ExposedPorts,

@@ -5,22 +5,26 @@ import {randomBytes} from 'node:crypto'
 import {createSocket} from 'node:dgram'
 import {createServer} from 'node:net'
 import {posix} from 'node:path'
+import {Readable} from 'node:stream'
 import os from 'node:os'
 import type Docker from 'dockerode'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
 import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
-import type {ClusterContainer, ClusterInventory, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
+import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
 import {apiServerOf, containerNameOf, ipv4Of, removedNodeContainers} from './container-info.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
 import {readContainerFile, readContainerLogs} from './container-logs.js'
+import {engineFactsFromInfo, engineIsOnThisMachine, readMachineFacts, type DockerInfo} from './engine-facts.js'
 import {execInContainer} from './exec.js'
 import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
 import {clusterNetworkOf, listClusterPorts, provisionPortFront, removePortFront} from './ports.js'
+import {portOwner} from './port-owner.js'
 import {routedSubnets} from './routes.js'
+import {tarOfFiles} from './tar-entry.js'
 
 export class DockerProvider implements Provider {
   readonly docker: Docker
@@ -34,6 +38,12 @@ export class DockerProvider implements Provider {
 
   ping(): Promise<void> {
     return pingDocker(this.docker)
+  }
+
+  async engineFacts(): Promise<EngineFacts> {
+    const info = (await dockerCall('read the engine information', () => this.docker.info())) as DockerInfo
+    const local = engineIsOnThisMachine(this.docker.modem as {socketPath?: unknown; host?: unknown}, info)
+    return engineFactsFromInfo(info, local && info.DockerRootDir ? readMachineFacts(info.DockerRootDir) : undefined)
   }
 
   async subnetsInUse(): Promise<string[]> {
@@ -59,6 +69,8 @@ export class DockerProvider implements Provider {
     const containers = await dockerCall('list containers', () => this.docker.listContainers())
     const holder = containers.find((c) => c.Ports.some((p) => p.PublicPort === port.hostPort && p.Type === port.protocol))
     if (holder) return `container ${(holder.Names[0] ?? holder.Id).replace(/^\//, '')}`
+    const owner = portOwner(port.hostPort, port.protocol)
+    if (owner) return `another program (${owner.command}, pid ${owner.pid})`
     return `another program (\`ss -lnp 'sport = :${port.hostPort}'\` names it)`
   }
 
@@ -144,6 +156,11 @@ export class DockerProvider implements Provider {
 
   async provisionNode(spec: NodeContainerSpec): Promise<Node> {
     const container = await dockerCall(`create the node container ${spec.containerName}`, () => this.docker.createContainer(nodeContainerSpec(spec, this.host)))
+    // Before the start, so systemd reads them when it first starts its services.
+    if (spec.files?.length) {
+      const archive = tarOfFiles(spec.files.map((f) => ({name: f.path.replace(/^\/+/, ''), content: Buffer.from(f.content)})))
+      await dockerCall(`write files into ${spec.containerName}`, () => container.putArchive(Readable.from([archive]), {path: '/'}))
+    }
     await dockerCall(`start the node container ${spec.containerName}`, () => container.start())
     return this.node({id: container.id, containerName: spec.containerName, name: spec.name, role: spec.role, ipv4: spec.ipv4})
   }
