@@ -4,6 +4,7 @@ import type {ClusterSummary} from '../provider/types.js'
 
 export default class List extends KclusterCommand<{clusters: ClusterSummary[]}> {
   static override summary = 'List clusters'
+  static override examples = ['<%= config.bin %> list', '<%= config.bin %> list --json']
 
   async run(): Promise<{clusters: ClusterSummary[]}> {
     await this.parse(List)
