@@ -114,6 +114,8 @@ export interface ClusterSpec {
   containerdConfigPatchesJSON6902?: string[]
   /** Commands on the host at lifecycle events; recorded in the nodes, so delete, stop and start find them again. */
   hooks?: HookSpecs
+  /** Labels of the cluster's containers, networks and volumes (Kubernetes label syntax), which selectors find it by. */
+  labels?: Record<string, string>
 }
 
 export interface RunOptions {
@@ -122,6 +124,8 @@ export interface RunOptions {
   /** Keep what a failed create made, for debugging. */
   retain: boolean
   kubeconfigPath: string
+  /** After how long from the start of its containers `prune` may delete the cluster; undefined: never. */
+  ttlMs?: number
 }
 
 export function defaultNetworking(): NetworkingSpec {

@@ -1,6 +1,8 @@
 // `create --dry-run`: the validated plan, as create would start from it,
 // without asking Docker anything. What only the machine can tell at create
 // (the free subnet, free host ports, the version an image carries) is said so.
+import {formatLabels} from '../config/cluster-labels.js'
+import {formatDuration} from '../config/duration.js'
 import type {ConfigWarning} from '../config/load-config.js'
 import type {KubeProxyMode, NodeRole, PortProtocol} from '../config/cluster-spec.js'
 import {NODE_SUBNET_POOLS, type Mount, type PlannedNode, type PortMapping, type Taint} from '../plan/plan-cluster.js'
@@ -49,6 +51,10 @@ export interface DryRunResult {
   disableDefaultCNI: boolean
   featureGates: Record<string, boolean>
   runtimeConfig: Record<string, string>
+  /** Labels of the cluster's containers, networks and volumes (--label, the config file's labels). */
+  clusterLabels: Record<string, string>
+  /** --ttl as asked ("2h"); the expiry is counted from the claim at create. null: never expires. */
+  ttl: string | null
   warnings: ConfigWarning[]
   /** What may differ at create, in words. */
   notes: string[]
@@ -96,6 +102,8 @@ export function dryRunCreate(prepared: PreparedCreate): DryRunResult {
     disableDefaultCNI: plan.disableDefaultCNI,
     featureGates: plan.featureGates,
     runtimeConfig: plan.runtimeConfig,
+    clusterLabels: spec.labels ?? {},
+    ttl: run.ttlMs === undefined ? null : formatDuration(run.ttlMs),
     warnings: prepared.warnings,
     notes,
   }
@@ -112,6 +120,8 @@ export function describeDryRun(result: DryRunResult): string {
     `  kube-proxy  ${result.kubeProxyMode}${result.disableDefaultCNI ? ', default pod network disabled' : ''}`,
   ]
   if (Object.keys(result.featureGates).length > 0) lines.push(`  features    ${Object.entries(result.featureGates).map(([k, v]) => `${k}=${v}`).join(',')}`)
+  if (Object.keys(result.clusterLabels).length > 0) lines.push(`  labels      ${formatLabels(result.clusterLabels)}`)
+  if (result.ttl) lines.push(`  ttl         ${result.ttl}: \`kcluster prune\` may delete it after that`)
   if (Object.keys(result.runtimeConfig).length > 0) lines.push(`  runtime     ${Object.entries(result.runtimeConfig).map(([k, v]) => `${k}=${v}`).join(',')}`)
   if (result.loadBalancer) lines.push(`  ${result.loadBalancer.containerName}  ${result.loadBalancer.ipv4}  ${result.loadBalancer.ports.map(port).join(' ')}`)
   for (const node of result.nodes) {
