@@ -18,7 +18,8 @@ export default class Prune extends KclusterCommand<PruneResult> {
 
   async run(): Promise<PruneResult> {
     const {flags} = await this.parse(Prune)
-    const result = await pruneClusters({dryRun: flags['dry-run'], selector: parseSelector(flags.selector), kubeconfig: flags.kubeconfig}, {provider: this.provider()})
+    const result = await pruneClusters({dryRun: flags['dry-run'], selector: parseSelector(flags.selector), kubeconfig: flags.kubeconfig}, {provider: this.provider(), runner: this.stepRunner(), signal: this.abortSignal()})
+    this.warnAboutHooks(result.hooks)
     for (const p of result.pruned) {
       const removed = p.containers === undefined ? '' : `: ${p.containers} container(s), ${p.volumes} volume(s), ${p.networks} network(s)`
       this.logToStderr(`${result.dryRun ? 'Would prune' : 'Pruned'} ${p.name} (${p.reason}: ${p.detail})${removed}`)

@@ -4,6 +4,8 @@
 // touched, however old or expired: its claim names a live process.
 import {matchesSelector, type Selector} from '../config/cluster-labels.js'
 import {resolveKubeconfigPath} from '../kubeconfig/index.js'
+import type {HookOutcome} from '../hooks/run-hooks.js'
+import type {StepRunner} from '../progress/step.js'
 import type {ClusterSummary, Provider} from '../provider/types.js'
 import {creatorLiveness, describeCreator, procProcessTable, type ProcessTable} from './creator.js'
 import {deleteClusters} from './delete-cluster.js'
@@ -49,6 +51,8 @@ export interface PruneResult {
   /** Unfinished creates left alone, and why. */
   skipped: {name: string; reason: string}[]
   kubeconfig: string
+  /** The pre-delete and post-delete hooks of the pruned clusters that ran, as `delete` runs them; absent when none. */
+  hooks?: HookOutcome[]
 }
 
 export interface PruneInput {
@@ -64,9 +68,12 @@ export interface PruneDependencies {
   /** This machine's processes (Linux /proc by default). */
   processes?: ProcessTable
   now?: () => number
+  /** Shows the delete hooks that run, as `delete` does. */
+  runner?: StepRunner
+  signal?: AbortSignal
 }
 
-export async function pruneClusters(input: PruneInput, {provider, processes = procProcessTable(), now = Date.now}: PruneDependencies): Promise<PruneResult> {
+export async function pruneClusters(input: PruneInput, {provider, processes = procProcessTable(), now = Date.now, runner, signal}: PruneDependencies): Promise<PruneResult> {
   await provider.ping()
   const clusters = (await provider.listClusters()).filter((c) => matchesSelector(c.labels, input.selector ?? {}))
   const at = now()
@@ -78,7 +85,7 @@ export async function pruneClusters(input: PruneInput, {provider, processes = pr
     else if (decision.note) skipped.push({name: cluster.name, reason: decision.note})
   }
   if (input.dryRun || pruned.length === 0) return {dryRun: input.dryRun === true, pruned, skipped, kubeconfig: resolveKubeconfigPath(input.kubeconfig)}
-  const {deleted, kubeconfig} = await deleteClusters({names: pruned.map((p) => p.name), kubeconfig: input.kubeconfig}, {provider})
+  const {deleted, kubeconfig, hooks} = await deleteClusters({names: pruned.map((p) => p.name), kubeconfig: input.kubeconfig}, {provider, runner, signal})
   const removed = new Map(deleted.map(({name, existed: _existed, ...counts}) => [name, counts]))
-  return {dryRun: false, pruned: pruned.map((p) => ({...p, ...removed.get(p.name)})), skipped, kubeconfig}
+  return {dryRun: false, pruned: pruned.map((p) => ({...p, ...removed.get(p.name)})), skipped, kubeconfig, ...(hooks ? {hooks} : {})}
 }
