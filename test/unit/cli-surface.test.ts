@@ -119,6 +119,13 @@ t kcluster pr
     for (const entry of ['"create[Create a Kubernetes cluster in Docker]"', '"prune[', '--selector']) assert.ok(text.includes(entry), entry)
   })
 
+  test('autocomplete fish --json: the script and where fish looks for it', () => {
+    const {result} = JSON.parse(cli(['autocomplete', 'fish', '--json']))
+    assert.deepEqual(Object.keys(result).sort(), ['path', 'script', 'shell'])
+    assert.equal(result.path, join(scratch, 'fish', 'completions', 'kcluster.fish'))
+    assert.match(result.script, /^complete -c kcluster -n '__kcluster_at' -a 'create'/m)
+  })
+
   test('fish: the script completes commands, subcommands and flags in fish', {skip: !has('fish') && 'fish is not installed'}, () => {
     const path = join(scratch, 'kcluster.fish')
     writeFileSync(path, cli(['autocomplete', 'fish']))
