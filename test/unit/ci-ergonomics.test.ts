@@ -5,7 +5,6 @@ import assert from 'node:assert/strict'
 import {mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {readFileSync} from 'node:fs'
 import {describe, test} from 'node:test'
 import type Docker from 'dockerode'
 import {matchesSelector, parseSelector} from '../../src/config/cluster-labels.js'
@@ -22,31 +21,12 @@ import {networkCreateOptions, nodeContainerSpec} from '../../src/provider/docker
 import {DockerProvider} from '../../src/provider/docker/docker-provider.js'
 import {CLUSTER_LABEL, creatorLabels, creatorOf, KIND_LABEL, metadataLabels, metadataOf, type CreatorRecord} from '../../src/provider/labels.js'
 import type {ClusterSummary} from '../../src/provider/types.js'
-import {packageRoot} from '../../src/images/paths.js'
+import {readSchema} from '../contracts/schemas.js'
+import {validate} from '../contracts/validator.js'
 import {FakeProvider, fakeClusterImages} from '../fakes/provider.js'
 
-type Schema = {type?: string; enum?: unknown[]; required?: string[]; properties?: Record<string, Schema>; additionalProperties?: boolean; items?: Schema}
-
-/** Where a value breaks the parts of JSON Schema the result schemas use (type, enum, required, properties, items). */
-function schemaProblems(value: unknown, schema: Schema, at = 'result'): string[] {
-  const problems: string[] = []
-  const type = Array.isArray(value) ? 'array' : value === null ? 'null' : Number.isInteger(value) ? 'integer' : typeof value
-  if (schema.type && schema.type !== type) return [`${at}: ${type}, not ${schema.type}`]
-  if (schema.enum && !schema.enum.includes(value)) problems.push(`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`)
-  if (type === 'object') {
-    const object = value as Record<string, unknown>
-    for (const key of schema.required ?? []) if (!(key in object)) problems.push(`${at}.${key}: missing`)
-    for (const [key, inner] of Object.entries(object)) {
-      const property = schema.properties?.[key]
-      if (property) problems.push(...schemaProblems(inner, property, `${at}.${key}`))
-      else if (schema.additionalProperties === false) problems.push(`${at}.${key}: not in the schema`)
-    }
-  }
-  if (type === 'array' && schema.items) (value as unknown[]).forEach((item, i) => problems.push(...schemaProblems(item, schema.items!, `${at}[${i}]`)))
-  return problems
-}
-
-const PRUNE_SCHEMA = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'results', 'prune.schema.json'), 'utf8')) as Schema
+const PRUNE_SCHEMA = readSchema('results/prune.schema.json')
+const schemaProblems = (result: unknown, schema: typeof PRUNE_SCHEMA) => validate(JSON.parse(JSON.stringify(result)), schema)
 
 const problemsOf = (fn: () => unknown) => {
   try {
@@ -262,7 +242,7 @@ describe('pruneClusters with the in-memory provider', () => {
     assert.deepEqual(result.pruned.map((p) => [p.name, p.reason]).sort(), [['killed', 'orphaned'], ['old', 'expired']])
     assert.equal(result.pruned[0]!.containers, undefined)
     assert.deepEqual(provider.deleted, [])
-    assert.deepEqual(schemaProblems(JSON.parse(JSON.stringify(result)), PRUNE_SCHEMA), [])
+    assert.deepEqual(schemaProblems(result, PRUNE_SCHEMA), [])
   })
 
   test('prune deletes the expired and the orphaned cluster, keeps the rest, and says why it left the running create', async () => {
@@ -272,7 +252,7 @@ describe('pruneClusters with the in-memory provider', () => {
     assert.ok(result.pruned.every((p) => p.containers !== undefined && p.kubeconfigEntryRemoved !== undefined))
     assert.deepEqual(result.skipped.map((s) => s.name), ['running'])
     assert.deepEqual((await listClusters({provider})).map((c) => c.name).sort(), ['forever', 'running', 'young'])
-    assert.deepEqual(schemaProblems(JSON.parse(JSON.stringify(result)), PRUNE_SCHEMA), [])
+    assert.deepEqual(schemaProblems(result, PRUNE_SCHEMA), [])
   })
 
   test('--selector narrows what prune looks at', async () => {
