@@ -55,6 +55,7 @@ writeFileSync(config, `apiVersion: kcluster.dev/v1alpha1\nkind: Cluster\nnodes:\
 
 kcluster(['delete', ...name, '--kubeconfig', KUBECONFIG])
 sample('version.json', ['version'])
+sample('autocomplete-fish.json', ['autocomplete', 'fish'])
 sample('create.dry-run.json', ['create', '--dry-run', '--config', 'test/fixtures/config/valid/v1alpha1-every-field.yaml', '--kubeconfig', KUBECONFIG])
 sample('create.dry-run-ha.json', ['create', '--dry-run', '--config', 'test/fixtures/config/valid/v1alpha1-ha.yaml', '--kubeconfig', KUBECONFIG])
 sample('create.invalid-config.json', ['create', '--config', 'test/fixtures/config/invalid/many-problems.yaml'], {expectExit: 3})
@@ -71,7 +72,8 @@ sample('doctor.json', ['doctor', '--nodes', '2'])
   await new Promise((resolve) => holder.close(resolve))
 }
 try {
-  events('create.ndjson', sample('create.json', ['create', ...name, '--config', config, '--kubeconfig', KUBECONFIG]))
+  // Labelled, and expired at once, so list shows both and prune names it (in a dry run).
+  events('create.ndjson', sample('create.json', ['create', ...name, '--config', config, '--label', 'sample=contracts', '--ttl', '1s', '--kubeconfig', KUBECONFIG]))
   sample('create.exists.json', ['create', ...name, '--kubeconfig', KUBECONFIG], {expectExit: 6})
   sample('list.json', ['list'])
   sample('status.json', ['status', ...name, '--kubeconfig', KUBECONFIG])
@@ -108,6 +110,7 @@ try {
   sample('load-image.json', ['load', 'image', pause, ...name])
   sample('export-logs.json', ['export', 'logs', WORK, ...name])
   events('build-node-image.ndjson', sample('build-node-image.json', ['build', 'node-image']))
+  sample('prune.dry-run.json', ['prune', '--dry-run', '--selector', 'sample=contracts', '--kubeconfig', KUBECONFIG])
 } finally {
   sample('delete.json', ['delete', ...name, '--kubeconfig', KUBECONFIG])
 }

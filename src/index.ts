@@ -4,6 +4,7 @@
 export {createCluster, createClusterFromSpec, createSteps, type CreateDependencies, type CreateResult} from './lifecycle/create-cluster.js'
 export {deleteClusters, type DeleteResult} from './lifecycle/delete-cluster.js'
 export {listClusters} from './lifecycle/list-clusters.js'
+export {pruneClusters, type PruneResult} from './lifecycle/prune.js'
 export {stopCluster, STOP_TIMEOUT_SECONDS, type StopResult} from './lifecycle/stop-cluster.js'
 export {versionInfo, type VersionInfo} from './lifecycle/version-info.js'
 export {startCluster, startSteps, startWaves, DEFAULT_GRACES, type RepairGraces, type StartResult} from './lifecycle/start-cluster.js'

@@ -19,3 +19,8 @@ export function newClusterNameFlag(summary: string) {
 export function kubeconfigFlag(summary = 'Kubeconfig file to update (default: $KUBECONFIG or ~/.kube/config)') {
   return Flags.string({summary, env: KUBECONFIG_ENV})
 }
+
+/** --selector key=value, repeatable: clusters whose labels match every pair. */
+export function selectorFlag(summary: string) {
+  return Flags.string({char: 'l', summary, multiple: true})
+}

@@ -10,7 +10,12 @@ import {kubeconfigFlag, newClusterNameFlag} from '../cli/flags.js'
 export default class Create extends KclusterCommand<CreateResult | DryRunResult> {
   static override summary = 'Create a Kubernetes cluster in Docker'
   static override description = 'Boots the node containers, bootstraps Kubernetes with kubeadm, installs the pod network and merges a kubeconfig context kcluster-<name>. Builds the default node image first if it is missing. A config file (kcluster.dev/v1alpha1, or kind.x-k8s.io/v1alpha4 as it is) describes clusters of many nodes; flags override it.'
-  static override examples = ['<%= config.bin %> create', '<%= config.bin %> create --name ci --wait 3m --json', '<%= config.bin %> create --config cluster.yaml --dry-run']
+  static override examples = [
+    '<%= config.bin %> create',
+    '<%= config.bin %> create --name ci --wait 3m --json',
+    '<%= config.bin %> create --name ci-$CI_JOB_ID --label run=$CI_JOB_ID --ttl 1h',
+    '<%= config.bin %> create --config cluster.yaml --dry-run',
+  ]
 
   static override flags = {
     name: newClusterNameFlag("Cluster name (DNS-1123 label); default: the config file's, else kcluster"),
@@ -21,12 +26,14 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
     wait: Flags.string({summary: 'How long to wait for Ready nodes and answering DNS (0 = do not wait)', default: '5m'}),
     retain: Flags.boolean({summary: 'Keep the node containers when creation fails, for debugging'}),
     kubeconfig: kubeconfigFlag(),
+    label: Flags.string({summary: "Label key=value of the cluster's containers, networks and volumes, for --selector of list, delete and prune (repeatable)", multiple: true}),
+    ttl: Flags.string({summary: 'Let `kcluster prune` delete the cluster after this long, e.g. 2h (recorded as an expiry time)'}),
   }
 
   async run(): Promise<CreateResult | DryRunResult> {
     const {flags} = await this.parse(Create)
     const config = flags.config === undefined ? undefined : await loadClusterConfig(flags.config)
-    const prepared = prepareCreate({config, name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig})
+    const prepared = prepareCreate({config, name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig, labels: flags.label, ttl: flags.ttl})
     if (!this.jsonEnabled()) for (const warning of prepared.warnings) this.logToStderr(`Warning: ${warning.field}: ${warning.message}`)
     if (flags['dry-run']) {
       const plan = dryRunCreate(prepared)

@@ -4,6 +4,7 @@
 import os from 'node:os'
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {resolveKubeconfigPath} from '../kubeconfig/paths.js'
+import {parseKeyValues} from './cluster-labels.js'
 import {validateClusterName} from './cluster-name.js'
 import {DEFAULT_CLUSTER_NAME, defaultNetworking, type ClusterSpec, type RunOptions} from './cluster-spec.js'
 import {parseDuration} from './duration.js'
@@ -25,6 +26,10 @@ export interface CreateOptionsInput {
   wait?: string
   retain?: boolean
   kubeconfig?: string
+  /** Labels of the cluster's containers, networks and volumes: `key=value` arguments or a map; they add to the config file's. */
+  labels?: readonly string[] | Record<string, string>
+  /** After how long `prune` may delete the cluster (a duration, e.g. 2h); none: never. */
+  ttl?: string
   /** A loaded config file (loadClusterConfig); the flags above override its name, image and version. */
   config?: LoadedClusterConfig
 }
@@ -63,6 +68,21 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
     problems.push(...error.problems)
   }
 
+  // The file's labels first; a flag of the same key wins.
+  const flagLabels = Array.isArray(input.labels) ? parseKeyValues(input.labels as readonly string[], 'label', problems) : checkedLabels((input.labels ?? {}) as Record<string, string>, problems)
+  const labels = {...file?.labels, ...flagLabels}
+
+  let ttlMs: number | undefined
+  if (input.ttl !== undefined) {
+    try {
+      ttlMs = parseDuration(input.ttl, 'ttl')
+      if (ttlMs <= 0) problems.push({field: 'ttl', message: `must be more than 0 (got ${JSON.stringify(input.ttl)}); leave it out for a cluster that never expires`})
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error
+      problems.push(...error.problems)
+    }
+  }
+
   if (input.image !== undefined && !isPlausibleImageReference(input.image)) {
     problems.push({field: 'image', message: `is not a valid image reference (got ${JSON.stringify(input.image)}); expected e.g. kcluster/node:v1.34.4 or registry.example.com/node@sha256:<digest>`})
   }
@@ -75,6 +95,13 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
   if (kubernetesVersion !== undefined) spec.kubernetesVersion = kubernetesVersion
   if (image !== undefined) spec.image = image
   if (input.image !== undefined) spec.nodes = spec.nodes.map(({image: _replaced, ...node}) => node)
+  delete spec.labels
+  if (Object.keys(labels).length > 0) spec.labels = labels
   const proxy = proxySettingsFrom(env)
-  return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home), ...(proxy ? {proxy} : {})}}
+  return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home), ...(ttlMs === undefined ? {} : {ttlMs}), ...(proxy ? {proxy} : {})}}
+}
+
+/** Labels given as a map (the library): checked as the flags are. */
+function checkedLabels(labels: Record<string, string>, problems: InputProblem[]): Record<string, string> {
+  return parseKeyValues(Object.entries(labels).map(([key, value]) => `${key}=${value}`), 'labels', problems)
 }

@@ -115,6 +115,8 @@ export interface ClusterSpec {
   containerdConfigPatchesJSON6902?: string[]
   /** Commands on the host at lifecycle events; recorded in the nodes, so delete, stop and start find them again. */
   hooks?: HookSpecs
+  /** Labels of the cluster's containers, networks and volumes (Kubernetes label syntax), which selectors find it by. */
+  labels?: Record<string, string>
 }
 
 export interface RunOptions {
@@ -125,6 +127,8 @@ export interface RunOptions {
   kubeconfigPath: string
   /** The proxy of create's environment; the nodes get it, with NO_PROXY extended by the cluster's own addresses. */
   proxy?: ProxySettings
+  /** After how long from the start of its containers `prune` may delete the cluster; undefined: never. */
+  ttlMs?: number
 }
 
 export function defaultNetworking(): NetworkingSpec {

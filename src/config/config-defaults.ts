@@ -42,6 +42,7 @@ export function withDefaults(file: V1alpha1Cluster, cwd: string): DefaultedConfi
       containerdConfigPatches: nonEmptyList(file.containerdConfigPatches),
       containerdConfigPatchesJSON6902: nonEmptyList(file.containerdConfigPatchesJSON6902),
       hooks: hooksWithDefaults(file.hooks, cwd),
+      labels: nonEmptyRecord(file.labels),
     }),
     nodes,
     networking,

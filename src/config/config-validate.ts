@@ -36,6 +36,7 @@ export function validateConfig({spec, ipFamily}: DefaultedConfig, host: HostFact
     if ('problem' in checked) problems.push(checked.problem)
   }
   checkImage('image', spec.image, problems, warnings)
+  for (const [key, value] of Object.entries(spec.labels ?? {})) problem(fieldPath('labels', key), labelKeyProblem(key) ?? labelValueProblem(value))
 
   if (ipFamily !== 'ipv4') {
     problem(

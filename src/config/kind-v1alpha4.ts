@@ -8,7 +8,7 @@ import {V1ALPHA1_API_VERSION, V1ALPHA1_SCHEMA, type V1alpha1Cluster} from './v1a
 
 export const KIND_V1ALPHA4_API_VERSION = 'kind.x-k8s.io/v1alpha4'
 
-/** Ours without the fields kind lacks (versions, image, hooks); -1 ports (kind: "let the runtime pick"), protocols in any case. */
+/** Ours without the fields kind lacks (versions, image, hooks, labels); -1 ports (kind: "let the runtime pick"), protocols in any case. */
 export const KIND_V1ALPHA4_SCHEMA: RootSchema = (() => {
   const schema = structuredClone(V1ALPHA1_SCHEMA)
   schema.title = 'kind cluster config (kind.x-k8s.io/v1alpha4), as kcluster reads it'
@@ -16,6 +16,7 @@ export const KIND_V1ALPHA4_SCHEMA: RootSchema = (() => {
   delete schema.properties.image
   delete schema.properties.hooks
   delete schema.definitions.hook
+  delete schema.properties.labels
   schema.properties.apiVersion = {type: 'string', const: KIND_V1ALPHA4_API_VERSION}
   const networking = schema.properties.networking as RecordSchema
   networking.properties.apiServerPort = {...networking.properties.apiServerPort, minimum: -1} as JsonSchema

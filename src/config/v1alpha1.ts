@@ -25,6 +25,7 @@ export interface V1alpha1Cluster {
   containerdConfigPatches?: string[]
   containerdConfigPatchesJSON6902?: string[]
   hooks?: Partial<Record<HookEvent, V1alpha1Hook[]>>
+  labels?: Record<string, string>
 }
 
 export interface V1alpha1Hook {
@@ -150,6 +151,7 @@ export const V1ALPHA1_SCHEMA: RootSchema = {
     containerdConfigPatches: strings("TOML merge patches of every node's containerd configuration."),
     containerdConfigPatchesJSON6902: strings("RFC 6902 patches (YAML or JSON) of every node's containerd configuration."),
     hooks: hooksSchema,
+    labels: {type: 'object', description: "Labels of the cluster's Docker containers, networks and volumes (Kubernetes label syntax), for `list`, `delete` and `prune --selector`; --label adds to them.", additionalProperties: {type: 'string'}},
   },
   definitions: {
     node: nodeSchema,

@@ -24,6 +24,8 @@ const hooks = optional(
     'The lifecycle hooks that ran; absent when there were none',
   ),
 )
+const clusterLabels = map(string(), "The user's labels of the cluster (create --label, the config file's labels), on its containers, networks and volumes")
+const expiresAt = optional(string('When `kcluster prune` may delete the cluster (create --ttl)', {format: 'date-time'}))
 const warnings = array(object({field: string('The config field, as a path'), message: string()}), 'Fields of the config file kcluster did not honour as asked')
 
 const createdCluster = object(
@@ -40,6 +42,8 @@ const createdCluster = object(
     nodes: array(object({name: string('Kubernetes node name'), containerName: string(), role: string(), ipv4, state: constant('running')}), 'Every node as created; all run when create returns'),
     loadBalancer: optional(object({name: string(), containerName: string(), ipv4, state: constant('running')}, 'In front of the API servers, when there are several control planes')),
     durationMs,
+    labels: clusterLabels,
+    expiresAt,
     phases: array(object({step: string('Title of the step'), stepId: string('Stable name of the step'), durationMs}), 'How long each step took'),
     warnings,
     hooks,
@@ -84,6 +88,8 @@ const dryRun = object(
       object({httpProxy: nullable(string()), httpsProxy: nullable(string()), noProxy: array(string(), "The user's entries first, then the cluster's own names, addresses and subnets")}),
       "What the nodes get from create's HTTP_PROXY, HTTPS_PROXY and NO_PROXY (passwords hidden); null without a proxy",
     ),
+    clusterLabels,
+    ttl: nullable(string(), '--ttl as asked (Go duration); the expiry is counted from the claim at create. null: never expires'),
     warnings,
     notes: array(string(), 'What may differ at create, in words'),
   },
@@ -115,8 +121,48 @@ export const LIST_RESULT = object({
       server: optional(server),
       nodes: array(object({name: string(), containerName: string(), role: nodeRole, state: string("The engine's container state"), image: string(), ipv4})),
       loadBalancer: optional(object({containerName: string(), state: string(), ipv4})),
+      labels: clusterLabels,
+      expiresAt,
+      creator: optional(
+        object(
+          {
+            host: string(),
+            pid: integer(),
+            bootId: optional(string("The kernel's boot id (Linux)")),
+            pidNamespace: optional(string('The pid namespace, its inode number (Linux)')),
+            startTime: optional(string("The process's start time, clock ticks since boot (Linux)")),
+            claimedAt: optional(string('When the create claimed the name', {format: 'date-time'})),
+          },
+          'The process running the create that holds the name, while the cluster is incomplete; prune deletes the cluster only once it is gone',
+        ),
+      ),
     }),
   ),
+})
+
+export const PRUNE_RESULT = object({
+  dryRun: boolean('true: nothing was removed; pruned lists what would be'),
+  pruned: array(
+    object({
+      name,
+      reason: oneOf(['expired', 'orphaned'], 'expired: past its expiry (create --ttl); orphaned: the create that made it ended without finishing, or only remains are left'),
+      detail: string('The reason in words'),
+      expiresAt,
+      containers: optional(integer('Containers removed; absent in a dry run', {minimum: 0})),
+      volumes: optional(integer('Volumes removed; absent in a dry run', {minimum: 0})),
+      networks: optional(integer('Networks removed; absent in a dry run', {minimum: 0})),
+      kubeconfigEntryRemoved: optional(boolean('Absent in a dry run')),
+    }),
+  ),
+  skipped: array(object({name, reason: string()}), 'Unfinished creates left alone: in progress, or made where this machine cannot see the process'),
+  kubeconfig: string('The kubeconfig file whose entries of pruned clusters were removed'),
+  hooks,
+})
+
+export const AUTOCOMPLETE_FISH_RESULT = object({
+  shell: constant('fish'),
+  path: string('Where fish loads it on demand'),
+  script: string('The completion script'),
 })
 
 export const START_RESULT = object({
@@ -253,10 +299,12 @@ export const DOCTOR_RESULT = object({
 
 /** Each command's result schema and its version, by command id as typed ("port add"). Bump the version when the shape changes. */
 export const RESULT_SCHEMAS = {
-  // v2: create --dry-run names the proxy nodes get.
+  // v2: create --dry-run names the proxy nodes get, the cluster's labels and its ttl.
   create: {version: 2, schema: CREATE_RESULT},
   delete: {version: 1, schema: DELETE_RESULT},
-  list: {version: 1, schema: LIST_RESULT},
+  list: {version: 2, schema: LIST_RESULT},
+  prune: {version: 1, schema: PRUNE_RESULT},
+  'autocomplete fish': {version: 1, schema: AUTOCOMPLETE_FISH_RESULT},
   start: {version: 1, schema: START_RESULT},
   stop: {version: 1, schema: STOP_RESULT},
   status: {version: 1, schema: STATUS_RESULT},

@@ -43,6 +43,10 @@ export interface CreateResult {
   nodes: {name: string; containerName: string; role: string; ipv4: string; state: 'running'}[]
   /** In front of the API servers, when there are several control planes. */
   loadBalancer?: {name: string; containerName: string; ipv4: string; state: 'running'}
+  /** The user's labels (--label, the config file's labels), on every container, network and volume. */
+  labels: Record<string, string>
+  /** When `prune` may delete the cluster (--ttl), RFC 3339. */
+  expiresAt?: string
   durationMs: number
   phases: {step: string; stepId: string; durationMs: number}[]
   /** Fields of the config file kcluster did not honour as asked. */
@@ -130,6 +134,8 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     network: {name: plan.network.name, subnet: plan.network.subnet},
     nodes: ctx.nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, ipv4: n.ipv4, state: 'running' as const})),
     ...(plan.loadBalancer ? {loadBalancer: {name: plan.loadBalancer.name, containerName: plan.loadBalancer.containerName, ipv4: plan.loadBalancer.ipv4, state: 'running' as const}} : {}),
+    labels: ctx.metadata?.labels ?? {},
+    ...(ctx.metadata?.expiresAt ? {expiresAt: ctx.metadata.expiresAt} : {}),
     durationMs: Date.now() - started,
     phases: timed.phases,
     warnings: [],

@@ -1,6 +1,7 @@
 import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import type {ClusterPlan, PlanFacts} from '../plan/plan-cluster.js'
 import type {StepContext} from '../progress/step.js'
+import {metadataLabels, type ClusterMetadata} from '../provider/labels.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
 
@@ -36,6 +37,8 @@ export interface CreateContext {
   plan?: ClusterPlan
   /** Set once the cluster name is ours: from then on a failure removes what carries the cluster's label. */
   claim?: {release(): Promise<void>}
+  /** The user's labels and the expiry (--ttl counts from the claim), on everything the create makes. */
+  metadata?: ClusterMetadata
   securityMode?: SecurityMode
   /** Provisioned nodes, in plan order. */
   nodes: Node[]
@@ -48,6 +51,11 @@ export interface CreateContext {
 export function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`create step order: ${what} is not known yet`)
   return value
+}
+
+/** Labels of every container, network and volume the create makes, beside kcluster's own. */
+export function resourceLabels(ctx: CreateContext): Record<string, string> {
+  return metadataLabels(required(ctx.metadata, 'the cluster metadata'))
 }
 
 /** The provisioned node planned under this name. */

@@ -1,6 +1,7 @@
 // `kcluster delete`: idempotent; a cluster that is already gone is a note, not an error.
 // Its pre-delete and post-delete hooks run around the removal; a failing hook
 // fails the command afterwards but never keeps a cluster alive.
+import {matchesSelector, type Selector} from '../config/cluster-labels.js'
 import {toKclusterError} from '../errors/index.js'
 import {findHooks, type Hook, type HookOptions} from '../hooks/find-hooks.js'
 import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
@@ -24,13 +25,15 @@ interface Doomed {
   post: Hook[]
 }
 
+/** The named clusters; or every one (`all`); or every one whose labels match the selector (none matching: nothing to do). */
 export async function deleteClusters(
-  input: {names?: string[]; all?: boolean; kubeconfig?: string},
+  input: {names?: string[]; all?: boolean; selector?: Selector; kubeconfig?: string},
   {provider, runner = new SequentialStepRunner(), signal, hooks: hookOptions}: {provider: Provider; runner?: StepRunner; signal?: AbortSignal; hooks?: HookOptions},
 ): Promise<DeleteResult> {
   await provider.ping()
   const kubeconfig = resolveKubeconfigPath(input.kubeconfig)
-  const names = input.all ? (await provider.listClusters()).map((c) => c.name) : (input.names ?? [])
+  const {selector} = input
+  const names = input.all || selector ? (await provider.listClusters()).filter((c) => !selector || matchesSelector(c.labels, selector)).map((c) => c.name) : (input.names ?? [])
   const outcomes: HookOutcome[] = []
   const failures: unknown[] = []
   const doomed = hookOptions?.enabled === false ? [] : await clustersWithHooks(names, provider, hookOptions, failures)

@@ -1,6 +1,8 @@
 // `create --dry-run`: the validated plan, as create would start from it,
 // without asking Docker anything. What only the machine can tell at create
 // (the free subnet, free host ports, the version an image carries) is said so.
+import {formatLabels} from '../config/cluster-labels.js'
+import {formatDuration} from '../config/duration.js'
 import type {ConfigWarning} from '../config/load-config.js'
 import {redactProxyUrl} from '../config/proxy.js'
 import type {KubeProxyMode, NodeRole, PortProtocol} from '../config/cluster-spec.js'
@@ -52,6 +54,10 @@ export interface DryRunResult {
   runtimeConfig: Record<string, string>
   /** What the nodes get from create's HTTP_PROXY, HTTPS_PROXY and NO_PROXY (passwords hidden); null without a proxy. */
   proxy: {httpProxy: string | null; httpsProxy: string | null; noProxy: string[]} | null
+  /** Labels of the cluster's containers, networks and volumes (--label, the config file's labels). */
+  clusterLabels: Record<string, string>
+  /** --ttl as asked ("2h"); the expiry is counted from the claim at create. null: never expires. */
+  ttl: string | null
   warnings: ConfigWarning[]
   /** What may differ at create, in words. */
   notes: string[]
@@ -102,6 +108,8 @@ export function dryRunCreate(prepared: PreparedCreate): DryRunResult {
     proxy: plan.proxy
       ? {httpProxy: plan.proxy.httpProxy ? redactProxyUrl(plan.proxy.httpProxy) : null, httpsProxy: plan.proxy.httpsProxy ? redactProxyUrl(plan.proxy.httpsProxy) : null, noProxy: plan.proxy.noProxy}
       : null,
+    clusterLabels: spec.labels ?? {},
+    ttl: run.ttlMs === undefined ? null : formatDuration(run.ttlMs),
     warnings: prepared.warnings,
     notes,
   }
@@ -118,6 +126,8 @@ export function describeDryRun(result: DryRunResult): string {
     `  kube-proxy  ${result.kubeProxyMode}${result.disableDefaultCNI ? ', default pod network disabled' : ''}`,
   ]
   if (Object.keys(result.featureGates).length > 0) lines.push(`  features    ${Object.entries(result.featureGates).map(([k, v]) => `${k}=${v}`).join(',')}`)
+  if (Object.keys(result.clusterLabels).length > 0) lines.push(`  labels      ${formatLabels(result.clusterLabels)}`)
+  if (result.ttl) lines.push(`  ttl         ${result.ttl}: \`kcluster prune\` may delete it after that`)
   if (Object.keys(result.runtimeConfig).length > 0) lines.push(`  runtime     ${Object.entries(result.runtimeConfig).map(([k, v]) => `${k}=${v}`).join(',')}`)
   if (result.proxy) {
     const proxies = [result.proxy.httpProxy && `HTTP_PROXY=${result.proxy.httpProxy}`, result.proxy.httpsProxy && `HTTPS_PROXY=${result.proxy.httpsProxy}`].filter(Boolean)

@@ -1,6 +1,8 @@
+import {matchesSelector, type Selector} from '../config/cluster-labels.js'
 import type {ClusterSummary, Provider} from '../provider/types.js'
 
-export async function listClusters({provider}: {provider: Provider}): Promise<ClusterSummary[]> {
+/** Every cluster, or those whose labels match every `key=value` of the selector. */
+export async function listClusters({provider}: {provider: Provider}, {selector = {}}: {selector?: Selector} = {}): Promise<ClusterSummary[]> {
   await provider.ping()
-  return provider.listClusters()
+  return (await provider.listClusters()).filter((c) => matchesSelector(c.labels, selector))
 }

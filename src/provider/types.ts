@@ -4,8 +4,13 @@
 import type {Readable} from 'node:stream'
 import type {NodeRole} from '../config/cluster-spec.js'
 import type {ImageBuilder} from './image-builder.js'
+import type {CreatorRecord} from './labels.js'
 
 export type {NodeRole} from '../config/cluster-spec.js'
+export type {CreatorRecord} from './labels.js'
+
+/** Labels every container, network and volume of a cluster carries beside kcluster's own: the user's, the expiry (src/provider/labels.ts). */
+export type ExtraLabels = Record<string, string>
 
 /** How node containers get the powers systemd, kubelet and nested containers need. */
 export type SecurityMode = 'privileged' | 'restricted'
@@ -63,6 +68,8 @@ export interface NodeContainerSpec {
   env?: Record<string, string>
   /** Files put into the container before it first starts (absolute paths; missing folders are made). */
   files?: {path: string; content: string}[]
+  /** On the container and its /var volume. */
+  labels?: ExtraLabels
 }
 
 export interface LoadBalancerContainerSpec {
@@ -76,6 +83,7 @@ export interface LoadBalancerContainerSpec {
   ports: PublishedPort[]
   /** Written into the container before it starts. */
   config: {path: string; content: string}
+  labels?: ExtraLabels
 }
 
 export interface NetworkSpec {
@@ -83,6 +91,7 @@ export interface NetworkSpec {
   name: string
   subnet: string
   gateway: string
+  labels?: ExtraLabels
 }
 
 /** running: every node runs · stopped: none does · degraded: some do · incomplete: a create never finished (or still runs). */
@@ -95,6 +104,12 @@ export interface ClusterSummary {
   server?: string
   nodes: {name: string; containerName: string; role: NodeRole; state: string; image: string; ipv4: string}[]
   loadBalancer?: {containerName: string; state: string; ipv4: string}
+  /** The user's labels (create --label, the config file's labels). */
+  labels: Record<string, string>
+  /** When `prune` may delete it (create --ttl), RFC 3339. */
+  expiresAt?: string
+  /** The process running the create that holds the name, while the cluster is incomplete. */
+  creator?: CreatorRecord
 }
 
 /** One container of a cluster, as the engine reports it now. */
@@ -197,8 +212,9 @@ export interface Provider {
   /**
    * Claims a cluster name for one create, atomically: throws ClusterExistsError
    * when another create holds it or the cluster exists. `release` ends the claim.
+   * `labels` go on the claim beside kcluster's own: who creates it (creatorLabels), the user's.
    */
-  claimCluster(cluster: string, image: string): Promise<{release(): Promise<void>}>
+  claimCluster(cluster: string, image: string, labels?: ExtraLabels): Promise<{release(): Promise<void>}>
   /** 'subnet-taken' when another network got the subnet first (plan again and retry). */
   createNetwork(network: NetworkSpec): Promise<'created' | 'subnet-taken'>
   detectSecurityMode(image: string): Promise<SecurityMode>
@@ -206,7 +222,10 @@ export interface Provider {
   provisionLoadBalancer(spec: LoadBalancerContainerSpec): Promise<void>
   listClusters(): Promise<ClusterSummary[]>
   listNodes(cluster: string): Promise<Node[]>
-  /** Removes every container, volume and network labelled with the cluster; "already gone" is fine. */
+  /**
+   * Removes every container, volume and network labelled with the cluster; "already gone" is fine.
+   * A create's claim goes last, so a delete or rollback cut short still marks the cluster unfinished.
+   */
   deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}>
 
   // issue 9: stop, start, status

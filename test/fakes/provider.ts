@@ -5,6 +5,7 @@ import {Readable} from 'node:stream'
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
+import {creatorOf, metadataOf} from '../../src/provider/labels.js'
 import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
@@ -140,9 +141,13 @@ export class FakeProvider implements Provider {
     return this.takenPorts.get(`${port.hostAddress}:${port.hostPort}/${port.protocol}`)
   }
 
-  async claimCluster(cluster: string) {
+  /** Labels each claim was made with (who creates, the user's labels). */
+  readonly claimLabels = new Map<string, Record<string, string>>()
+
+  async claimCluster(cluster: string, _image?: string, labels: Record<string, string> = {}) {
     if (this.claims.has(cluster) || this.existing.has(cluster)) throw new ClusterExistsError(cluster)
     this.claims.add(cluster)
+    this.claimLabels.set(cluster, labels)
     this.log.push(`claim ${cluster}`)
     return {
       release: async () => {
@@ -186,9 +191,15 @@ export class FakeProvider implements Provider {
     return [...names].map((name) => {
       const nodes = this.nodes.filter((n) => n.spec.cluster === name)
       const loadBalancer = this.loadBalancers.find((lb) => lb.cluster === name)
+      const claimed = this.claims.has(name)
+      const labels = claimed ? this.claimLabels.get(name) : (nodes[0]?.spec.labels ?? this.networks.get(`kcluster-${name}`)?.labels)
+      const creator = claimed ? creatorOf(labels) : undefined
       return {
         name,
-        state: 'running' as const,
+        // As the engine's provider tells it: a claim, or no node (and no load balancer), is an unfinished create.
+        state: claimed || (nodes.length === 0 && !loadBalancer && !this.existing.has(name)) ? ('incomplete' as const) : ('running' as const),
+        ...metadataOf(labels),
+        ...(creator ? {creator} : {}),
         server: nodes.length > 0 ? 'https://127.0.0.1:40123' : undefined,
         nodes: nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, state: n.running ? 'running' : 'exited', image: n.spec.image, ipv4: n.ipv4})),
         ...(loadBalancer ? {loadBalancer: {containerName: loadBalancer.containerName, state: 'running', ipv4: loadBalancer.ipv4}} : {}),

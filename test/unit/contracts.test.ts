@@ -30,6 +30,8 @@ import GetKubeconfig from '../../src/commands/get/kubeconfig.js'
 import ExportKubeconfig from '../../src/commands/export/kubeconfig.js'
 import ExportLogs from '../../src/commands/export/logs.js'
 import Doctor from '../../src/commands/doctor.js'
+import Prune from '../../src/commands/prune.js'
+import AutocompleteFish from '../../src/commands/autocomplete/fish.js'
 import type {ErrorEnvelope, SuccessEnvelope} from '../../src/cli/base-command.js'
 import type {ClusterStatus} from '../../src/lifecycle/cluster-status.js'
 import type {ProgressCloudEvent} from '../../src/progress/cloud-event.js'
@@ -70,6 +72,8 @@ const COMMANDS = {
   'export kubeconfig': ExportKubeconfig,
   'export logs': ExportLogs,
   doctor: Doctor,
+  prune: Prune,
+  'autocomplete fish': AutocompleteFish,
 } satisfies Record<Command, CommandClass>
 
 /** Commands whose result type differs from their schema's; for the difference, call sameType<Static<…>, Result<typeof …>>(true). */

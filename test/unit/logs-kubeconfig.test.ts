@@ -67,6 +67,7 @@ describe('logs archive layout', () => {
     const cluster: ClusterSummary = {
       name: 'dev',
       state: 'degraded',
+      labels: {},
       nodes: [
         {name: 'dev-control-plane', containerName: 'kcluster.dev.control-plane', role: 'control-plane', state: 'running', image: 'i', ipv4: '172.30.0.10'},
         {name: 'dev-worker', containerName: 'kcluster.dev.worker', role: 'worker', state: 'exited', image: 'i', ipv4: '172.30.0.100'},

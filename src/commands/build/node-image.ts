@@ -8,6 +8,8 @@ export default class BuildNodeImage extends KclusterCommand<BuildNodeImageResult
   static override description =
     'No registry is needed: the root filesystem comes from Debian packages (KCLUSTER_DEBIAN_MIRROR, else the mirror of this machine\'s apt sources), Kubernetes, etcd and CoreDNS are compiled from their Go modules. Every intermediate image is tagged by the hash of its inputs and Go caches live in Docker volumes, so a rebuild is fast.'
 
+  static override examples = ['<%= config.bin %> build node-image', '<%= config.bin %> build node-image --kubernetes-version v1.34.4 --image kcluster/node:dev', '<%= config.bin %> build node-image --force']
+
   static override flags = {
     'kubernetes-version': Flags.string({summary: 'Kubernetes version (v1.34.x)', default: DEFAULT_KUBERNETES_VERSION}),
     image: Flags.string({summary: 'Also tag the image with this name (it is always kcluster/node:<version>-<input hash>)'}),

@@ -4,6 +4,7 @@ import {clusterNameFlag} from '../../cli/flags.js'
 
 export default class PortList extends KclusterCommand<PortListResult> {
   static override summary = 'List every host port of a cluster: published at create and added since'
+  static override examples = ['<%= config.bin %> port list', '<%= config.bin %> port list --name dev --json']
   static override flags = {name: clusterNameFlag()}
 
   async run(): Promise<PortListResult> {

@@ -1,13 +1,26 @@
 import type {Step} from '../../progress/step.js'
+import {creatorLabels} from '../../provider/labels.js'
 import type {CreateContext} from '../create-context.js'
-import {required} from '../create-context.js'
+import {required, resourceLabels} from '../create-context.js'
+import {currentCreator} from '../creator.js'
 
-/** From here on this run owns the name: a second create of it fails without touching anything. */
+/** An RFC 3339 time, to the second. */
+export function expiryTime(now: number, ttlMs: number): string {
+  return new Date(now + ttlMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+/**
+ * From here on this run owns the name: a second create of it fails without touching anything.
+ * The claim records this process, so `prune` tells a create in progress from a killed one;
+ * it stays until the create is complete, and a rollback removes it last.
+ */
 export const claimName: Step<CreateContext> = {
   id: 'claim-name',
   title: 'Claim the cluster name',
   run: async (ctx) => {
-    ctx.claim = await ctx.provider.claimCluster(ctx.spec.name, required(ctx.image, 'the node image'))
+    const ttl = ctx.run.ttlMs
+    ctx.metadata = {labels: ctx.spec.labels ?? {}, ...(ttl === undefined ? {} : {expiresAt: expiryTime(Date.now(), ttl)})}
+    ctx.claim = await ctx.provider.claimCluster(ctx.spec.name, required(ctx.image, 'the node image'), {...resourceLabels(ctx), ...creatorLabels(currentCreator())})
   },
 }
 

@@ -3,7 +3,7 @@ import type {PlannedNode} from '../../plan/plan-cluster.js'
 import type {Node} from '../../provider/types.js'
 import {DockerOperationError} from '../../errors/index.js'
 import type {CreateContext} from '../create-context.js'
-import {required} from '../create-context.js'
+import {required, resourceLabels} from '../create-context.js'
 import {LOAD_BALANCER_CONFIG_PATH} from '../../images/index.js'
 import {loadBalancerConfig} from '../load-balancer.js'
 import {nodeProxySpec} from '../node-proxy.js'
@@ -16,7 +16,7 @@ const NETWORK_ATTEMPTS = 5
 async function createNetwork(ctx: CreateContext): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const plan = required(ctx.plan, 'the plan')
-    const outcome = await ctx.provider.createNetwork({cluster: plan.name, ...plan.network})
+    const outcome = await ctx.provider.createNetwork({cluster: plan.name, ...plan.network, labels: resourceLabels(ctx)})
     if (outcome === 'created') return
     if (attempt === NETWORK_ATTEMPTS) throw new DockerOperationError(`create the network ${plan.network.name}`, `every subnet tried was taken meanwhile (last: ${plan.network.subnet})`)
     await planWithFacts(ctx, [plan.network.subnet])
@@ -38,6 +38,7 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
     mounts: planned.mounts,
     ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
     ...nodeProxySpec(plan.proxy),
+    labels: resourceLabels(ctx),
   })
 }
 
@@ -54,6 +55,7 @@ async function provisionLoadBalancer(ctx: CreateContext): Promise<void> {
     ipv4: lb.ipv4,
     ports: lb.ports,
     config: {path: LOAD_BALANCER_CONFIG_PATH, content: loadBalancerConfig(plan)},
+    labels: resourceLabels(ctx),
   })
 }
 

@@ -47,7 +47,7 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     Tmpfs: {'/run': 'rw,nosuid,nodev,mode=755', '/tmp': 'rw,nosuid,nodev,exec,mode=1777'},
     Mounts: [
       // Nested overlayfs needs a filesystem that is not itself overlay.
-      {Type: 'volume', Source: varVolumeName(spec.containerName), Target: '/var', VolumeOptions: {Labels: clusterLabels(spec.cluster, 'volume')} as Docker.MountSettings['VolumeOptions']},
+      {Type: 'volume', Source: varVolumeName(spec.containerName), Target: '/var', VolumeOptions: {Labels: {...spec.labels, ...clusterLabels(spec.cluster, 'volume')}} as Docker.MountSettings['VolumeOptions']},
       ...(host.hasModules ? [{Type: 'bind' as const, Source: '/lib/modules', Target: '/lib/modules', ReadOnly: true}] : []),
     ],
     // Binds, not Mounts: only they carry SELinux relabelling (z) beside propagation.
@@ -64,7 +64,7 @@ export function nodeContainerSpec(spec: NodeContainerSpec, host: HostFacts): Doc
     name: spec.containerName,
     Hostname: spec.name,
     Image: spec.image,
-    Labels: clusterLabels(spec.cluster, 'node', {[ROLE_LABEL]: spec.role, [NODE_NAME_LABEL]: spec.name}),
+    Labels: {...spec.labels, ...clusterLabels(spec.cluster, 'node', {[ROLE_LABEL]: spec.role, [NODE_NAME_LABEL]: spec.name})},
     Env: ['container=docker', ...Object.entries(spec.env ?? {}).map(([name, value]) => `${name}=${value}`)],
     StopSignal: 'SIGRTMIN+3',
     Tty: true,
@@ -88,7 +88,7 @@ export function loadBalancerContainerSpec(spec: LoadBalancerContainerSpec): Dock
     name: spec.containerName,
     Hostname: spec.name,
     Image: spec.image,
-    Labels: clusterLabels(spec.cluster, 'load-balancer', {[NODE_NAME_LABEL]: spec.name}),
+    Labels: {...spec.labels, ...clusterLabels(spec.cluster, 'load-balancer', {[NODE_NAME_LABEL]: spec.name})},
     ExposedPorts: ports.ExposedPorts,
     HostConfig: {NetworkMode: spec.network, PortBindings: ports.PortBindings, RestartPolicy: {Name: 'unless-stopped'}},
     NetworkingConfig: onNetwork(spec.network, spec.name, spec.ipv4),
@@ -100,7 +100,7 @@ export function networkCreateOptions(network: NetworkSpec): Docker.NetworkCreate
     Name: network.name,
     Driver: 'bridge',
     CheckDuplicate: true,
-    Labels: clusterLabels(network.cluster, 'network'),
+    Labels: {...network.labels, ...clusterLabels(network.cluster, 'network')},
     IPAM: {Driver: 'default', Config: [{Subnet: network.subnet, Gateway: network.gateway}]},
     Options: {'com.docker.network.bridge.enable_ip_masquerade': 'true'},
   }

@@ -10,7 +10,7 @@ import os from 'node:os'
 import type Docker from 'dockerode'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
-import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels} from '../labels.js'
+import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels, creatorOf, metadataOf} from '../labels.js'
 import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
 import {apiServerOf, containerNameOf, ipv4Of, removedNodeContainers} from './container-info.js'
@@ -74,7 +74,7 @@ export class DockerProvider implements Provider {
     return `another program (\`ss -lnp 'sport = :${port.hostPort}'\` names it)`
   }
 
-  async claimCluster(cluster: string, image: string): Promise<{release(): Promise<void>}> {
+  async claimCluster(cluster: string, image: string, labels: Record<string, string> = {[CREATOR_LABEL]: `${os.hostname()}:${process.pid}`}): Promise<{release(): Promise<void>}> {
     const name = claimContainerName(cluster)
     let claim: Docker.Container
     try {
@@ -84,7 +84,7 @@ export class DockerProvider implements Provider {
         Image: image,
         Entrypoint: ['/bin/true'],
         Cmd: [],
-        Labels: clusterLabels(cluster, 'claim', {[CREATOR_LABEL]: `${os.hostname()}:${process.pid}`}),
+        Labels: {...labels, ...clusterLabels(cluster, 'claim')},
         HostConfig: {NetworkMode: 'none'},
       })
     } catch (error) {
@@ -185,13 +185,24 @@ export class DockerProvider implements Provider {
     const byName = new Map<string, {claimed: boolean; summary: ClusterSummary}>()
     const entry = (name: string) => {
       let found = byName.get(name)
-      if (!found) byName.set(name, (found = {claimed: false, summary: {name, state: 'incomplete', nodes: []}}))
+      if (!found) byName.set(name, (found = {claimed: false, summary: {name, state: 'incomplete', nodes: [], labels: {}}}))
       return found
+    }
+    // Every resource of a cluster carries the same user labels and expiry; any one tells them.
+    const addMetadata = (summary: ClusterSummary, labels: Record<string, string> | undefined) => {
+      const {labels: user, expiresAt} = metadataOf(labels)
+      Object.assign(summary.labels, user)
+      if (expiresAt) summary.expiresAt = expiresAt
     }
     for (const c of containers) {
       const found = entry(c.Labels[CLUSTER_LABEL]!)
       const kind = c.Labels[KIND_LABEL]
-      if (kind === 'claim') found.claimed = true
+      addMetadata(found.summary, c.Labels)
+      if (kind === 'claim') {
+        found.claimed = true
+        const creator = creatorOf(c.Labels)
+        if (creator) found.summary.creator = {...creator, claimedAt: new Date(c.Created * 1000).toISOString()}
+      }
       // A port front publishes what the user asked for, maybe 6443 too; it is neither a node nor the API server.
       if (kind === 'port') continue
       const server = apiServerOf(c, kind)
@@ -210,7 +221,7 @@ export class DockerProvider implements Provider {
       })
     }
     // A network left by an interrupted create still names a cluster.
-    for (const n of networks) if (n.Labels?.[CLUSTER_LABEL]) entry(n.Labels[CLUSTER_LABEL])
+    for (const n of networks) if (n.Labels?.[CLUSTER_LABEL]) addMetadata(entry(n.Labels[CLUSTER_LABEL]).summary, n.Labels)
     // A node volume without its container: the node was removed by hand, and the cluster is short of it.
     const containerNames = new Set(containers.map(containerNameOf))
     const removed = new Map<string, number>()
@@ -248,11 +259,16 @@ export class DockerProvider implements Provider {
     return dockerCall(`delete the cluster ${cluster}`, async () => {
       const filter = {label: [`${CLUSTER_LABEL}=${cluster}`]}
       const containers = await this.docker.listContainers({all: true, filters: filter})
-      const errors = rejected(await Promise.allSettled(containers.map((c) => this.docker.getContainer(c.Id).remove({force: true, v: true}))))
+      const remove = (c: Docker.ContainerInfo) => this.docker.getContainer(c.Id).remove({force: true, v: true})
+      // The claim goes last: until then, `list` and `prune` see an unfinished create, not a cluster that looks whole.
+      const claims = containers.filter((c) => c.Labels[KIND_LABEL] === 'claim')
+      const errors = rejected(await Promise.allSettled(containers.filter((c) => !claims.includes(c)).map(remove)))
       const volumes = (await this.docker.listVolumes({filters: filter})).Volumes ?? []
       errors.push(...rejected(await Promise.allSettled(volumes.map((v) => this.docker.getVolume(v.Name).remove()))))
       const networks = await this.docker.listNetworks({filters: filter})
       errors.push(...rejected(await Promise.allSettled(networks.map((n) => this.docker.getNetwork(n.Id).remove()))))
+      if (errors.length > 0) throw errors[0]
+      errors.push(...rejected(await Promise.allSettled(claims.map(remove))))
       if (errors.length > 0) throw errors[0]
       return {containers: containers.length, volumes: volumes.length, networks: networks.length}
     })
