@@ -27,6 +27,7 @@ export interface NodeTransfer {
   bytesSent: number
 }
 
+/** Which images were loaded into which nodes. */
 export interface LoadImagesResult {
   cluster: string
   images: string[]
