@@ -1,0 +1,186 @@
+// The cluster lifecycle as one call each, for programs (IDE plugins, CI
+// scripts): the options are the command's flags in camelCase plus the call
+// options (provider, signal, onEvent). Underneath run the very lifecycle
+// functions the CLI runs, with the same progress events and typed errors.
+import {DEFAULT_CLUSTER_NAME, DEFAULT_WAIT, type CreateOptionsInput} from '../config/cluster-options.js'
+import {parseDuration} from '../config/duration.js'
+import {buildNodeImage as buildNodeImageWith, type BuildNodeImageResult} from '../lifecycle/build-node-image.js'
+import {clusterImagesFrom} from '../lifecycle/cluster-images.js'
+import {exportKubeconfig as exportKubeconfigWith, getKubeconfig as getKubeconfigWith, type ExportKubeconfigResult, type GetKubeconfigResult} from '../lifecycle/cluster-kubeconfig.js'
+import {clusterStatus as clusterStatusWith, watchStatus as watchStatusWith, type ClusterStatus} from '../lifecycle/cluster-status.js'
+import {createClusterFromSpec, type CreateResult} from '../lifecycle/create-cluster.js'
+import {deleteClusters as deleteClustersWith, type DeletedCluster, type DeleteResult} from '../lifecycle/delete-cluster.js'
+import {exportLogs as exportLogsWith, type ExportLogsResult} from '../lifecycle/export-logs.js'
+import {listClusters as listClustersWith} from '../lifecycle/list-clusters.js'
+import {loadImages as loadImagesWith, type LoadImagesResult} from '../lifecycle/load-images.js'
+import {addPort as addPortWith, listPorts as listPortsWith, removePort as removePortWith, type PortAddResult, type PortListResult, type PortRemoveResult} from '../lifecycle/ports.js'
+import {prepareCreate} from '../lifecycle/prepare-create.js'
+import {startCluster as startClusterWith, type StartResult} from '../lifecycle/start-cluster.js'
+import {stopCluster as stopClusterWith, type StopResult} from '../lifecycle/stop-cluster.js'
+import type {ClusterSummary} from '../provider/types.js'
+import {libraryCall, progressRunner, type CancelOptions, type EngineOptions, type MessageOptions, type ProgressOptions} from './call-options.js'
+
+/** Which cluster a call is about (default "kcluster", as the CLI's --name). */
+export interface ClusterOptions {
+  /** The cluster's name; default "kcluster". */
+  name?: string
+}
+
+/** Which kubeconfig file a call reads or edits. */
+export interface KubeconfigOptions {
+  /** Kubeconfig file; default: the first path of KUBECONFIG, else ~/.kube/config. */
+  kubeconfig?: string
+}
+
+/** Options of createCluster: the flags of `kcluster create`, and a loaded config file. */
+export interface CreateClusterOptions extends CreateOptionsInput, ProgressOptions {}
+
+/** Creates a cluster and makes its context current; a failed or aborted create removes what it made (unless `retain`). */
+export function createCluster(options: CreateClusterOptions = {}): Promise<CreateResult> {
+  return libraryCall(options, async (provider, signal) => {
+    const {name, image, kubernetesVersion, wait, retain, kubeconfig, config} = options
+    const {spec, run, warnings} = prepareCreate({name, image, kubernetesVersion, wait, retain, kubeconfig, config})
+    const runner = progressRunner(options.onEvent, {operation: 'create', cluster: spec.name})
+    const result = await createClusterFromSpec(spec, run, {provider, images: clusterImagesFrom(provider), runner, signal})
+    return {...result, warnings}
+  })
+}
+
+/** Deletes one cluster and its kubeconfig entry; a cluster that is gone already is `existed: false`, not an error. */
+export async function deleteCluster(options: ClusterOptions & KubeconfigOptions & EngineOptions = {}): Promise<DeletedCluster & {kubeconfig: string}> {
+  const {deleted, kubeconfig} = await deleteClusters({...options, names: [options.name ?? DEFAULT_CLUSTER_NAME]})
+  return {...deleted[0]!, kubeconfig}
+}
+
+/** Options of deleteClusters: names, or all. */
+export interface DeleteClustersOptions extends KubeconfigOptions, EngineOptions {
+  names?: string[]
+  /** Every kcluster cluster of the engine, whatever `names` says. */
+  all?: boolean
+}
+
+/** Deletes the named clusters, or with `all` every kcluster cluster of the engine. */
+export function deleteClusters(options: DeleteClustersOptions): Promise<DeleteResult> {
+  return libraryCall(options, (provider) => deleteClustersWith({names: options.names, all: options.all, kubeconfig: options.kubeconfig}, {provider}))
+}
+
+/** Every cluster of the engine, with its nodes and state. */
+export function listClusters(options: EngineOptions = {}): Promise<ClusterSummary[]> {
+  return libraryCall(options, (provider) => listClustersWith({provider}))
+}
+
+/** How a cluster is: health, problems, nodes, API server and kubeconfig entry; `exitCode` is `kcluster status`'s. */
+export function clusterStatus(options: ClusterOptions & KubeconfigOptions & CancelOptions = {}): Promise<ClusterStatus> {
+  return libraryCall(options, (provider, signal) => clusterStatusWith({name: options.name ?? DEFAULT_CLUSTER_NAME, kubeconfig: options.kubeconfig}, {provider, signal}))
+}
+
+/** Options of watchStatus: aborting `signal` is how a watch ends. */
+export interface WatchStatusOptions extends ClusterOptions, KubeconfigOptions, EngineOptions {
+  /** Ends the watch; the promise then resolves. */
+  signal: AbortSignal
+  /** How often to ask, e.g. "1s" (the default). */
+  interval?: string
+  /** Called with the first status and each one that differs from the one before. */
+  onChange: (status: ClusterStatus) => void
+}
+
+/** Watches a cluster's status until `signal` aborts; rejects with ClusterMissingError when the cluster goes away. */
+export function watchStatus(options: WatchStatusOptions): Promise<void> {
+  // Aborting ends a watch normally, so the caller's signal goes in as it is, not as an interruption.
+  return libraryCall({provider: options.provider}, (provider) => {
+    const intervalMs = parseDuration(options.interval ?? '1s', 'interval')
+    return watchStatusWith({name: options.name ?? DEFAULT_CLUSTER_NAME, kubeconfig: options.kubeconfig}, {provider, signal: options.signal, intervalMs}, options.onChange)
+  })
+}
+
+/** Options of startCluster. */
+export interface StartClusterOptions extends ClusterOptions, KubeconfigOptions, ProgressOptions {
+  /** How long to wait for Ready nodes and answering DNS, e.g. "5m" (the default); "0" does not wait. */
+  wait?: string
+}
+
+/** Starts a stopped cluster, repairs what a restart breaks and waits until it answers. */
+export function startCluster(options: StartClusterOptions = {}): Promise<StartResult> {
+  return libraryCall(options, (provider, signal) => {
+    const name = options.name ?? DEFAULT_CLUSTER_NAME
+    const waitMs = parseDuration(options.wait ?? DEFAULT_WAIT, 'wait')
+    return startClusterWith({name, waitMs, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'start', cluster: name}), signal})
+  })
+}
+
+/** Stops every container of a cluster; `startCluster` brings it back. */
+export function stopCluster(options: ClusterOptions & EngineOptions = {}): Promise<StopResult> {
+  return libraryCall(options, (provider) => stopClusterWith({name: options.name ?? DEFAULT_CLUSTER_NAME}, {provider}))
+}
+
+/** Options of loadImages. */
+export interface LoadImagesOptions extends ClusterOptions, CancelOptions, MessageOptions {
+  /** Image references of the local engine, e.g. "my-app:dev". */
+  images: string[]
+}
+
+/** Copies images of the local engine into every node's containerd, under the names workloads use. */
+export function loadImages(options: LoadImagesOptions): Promise<LoadImagesResult> {
+  return libraryCall(options, (provider, signal) => loadImagesWith({name: options.name ?? DEFAULT_CLUSTER_NAME, images: options.images}, {provider, signal, onProgress: options.onProgress}))
+}
+
+/** Options of buildNodeImage. */
+export interface BuildNodeImageOptions extends ProgressOptions {
+  /** Kubernetes version, e.g. "v1.34.4"; default: kcluster's default version. */
+  kubernetesVersion?: string
+  /** Also tag the image with this name. */
+  image?: string
+  /** Rebuild even when the image is up to date. */
+  force?: boolean
+}
+
+/** Builds the node image of a Kubernetes version, or finds it up to date. */
+export function buildNodeImage(options: BuildNodeImageOptions = {}): Promise<BuildNodeImageResult> {
+  return libraryCall(options, (provider, signal) =>
+    buildNodeImageWith({kubernetesVersion: options.kubernetesVersion, image: options.image, force: options.force}, {provider, runner: progressRunner(options.onEvent, {operation: 'build node-image'}), signal}),
+  )
+}
+
+/** The cluster's admin kubeconfig as text (`internal`: with the address containers on its network use). */
+export function getKubeconfig(options: ClusterOptions & EngineOptions & {/** The address containers on the cluster's network use, not the host's. */ internal?: boolean} = {}): Promise<GetKubeconfigResult> {
+  return libraryCall(options, (provider) => getKubeconfigWith({name: options.name ?? DEFAULT_CLUSTER_NAME, internal: options.internal}, {provider}))
+}
+
+/** Merges the cluster's context into a kubeconfig file again and makes it current. */
+export function exportKubeconfig(options: ClusterOptions & KubeconfigOptions & EngineOptions = {}): Promise<ExportKubeconfigResult> {
+  return libraryCall(options, (provider) => exportKubeconfigWith({name: options.name ?? DEFAULT_CLUSTER_NAME, kubeconfig: options.kubeconfig}, {provider}))
+}
+
+/** Writes the cluster's logs (containers, journals, kubeadm, pods) into a .tar.gz in `directory` (default: the working directory). */
+export function exportLogs(options: ClusterOptions & EngineOptions & MessageOptions & {/** Folder of the archive; default: the working directory. */ directory?: string} = {}): Promise<ExportLogsResult> {
+  return libraryCall(options, (provider) => exportLogsWith({name: options.name ?? DEFAULT_CLUSTER_NAME, directory: options.directory}, {provider, onProgress: options.onProgress}))
+}
+
+/** The host ports a cluster publishes, from create and from addPort. */
+export function listPorts(options: ClusterOptions & EngineOptions = {}): Promise<PortListResult> {
+  return libraryCall(options, (provider) => listPortsWith({name: options.name ?? DEFAULT_CLUSTER_NAME}, {provider}))
+}
+
+/** Options of addPort: the arguments and flags of `kcluster port add`. */
+export interface AddPortOptions extends ClusterOptions, CancelOptions, MessageOptions {
+  /** "hostPort:nodePort", e.g. "8080:30080". */
+  mapping: string
+  /** The node that receives the traffic; default: the first control plane. */
+  node?: string
+  /** Host address to listen on; default 127.0.0.1. */
+  listen?: string
+  /** "tcp" (default) or "udp". */
+  protocol?: string
+}
+
+/** Publishes a host port of a running cluster, forwarded to a node port, without restarting it. */
+export function addPort(options: AddPortOptions): Promise<PortAddResult> {
+  return libraryCall(options, (provider, signal) =>
+    addPortWith({name: options.name ?? DEFAULT_CLUSTER_NAME, mapping: options.mapping, node: options.node, listen: options.listen, protocol: options.protocol}, {provider, signal, onProgress: options.onProgress}),
+  )
+}
+
+/** Stops publishing a host port that addPort added; `removed: false` when none matched. */
+export function removePort(options: ClusterOptions & EngineOptions & Pick<AddPortOptions, 'listen' | 'protocol'> & {hostPort: number | string}): Promise<PortRemoveResult> {
+  return libraryCall(options, (provider) => removePortWith({name: options.name ?? DEFAULT_CLUSTER_NAME, hostPort: options.hostPort, listen: options.listen, protocol: options.protocol}, {provider}))
+}
