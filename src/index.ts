@@ -5,6 +5,9 @@
 // CloudEvents `--json` prints. Failures are KclusterError subclasses whose
 // `code` and `exitCode` are the CLI's. This entry never loads oclif or listr2.
 
+import {DockerProvider as DockerEngine} from './provider/docker/docker-provider.js'
+import type {Provider} from './provider/types.js'
+
 // The lifecycle, one call each.
 export {
   addPort,
@@ -77,7 +80,9 @@ export {readHostFacts, type HostFacts} from './config/host-facts.js'
 export {hostPortsToChoose, planCluster, type ClusterPlan, type PlannedNode, type PlanFacts} from './plan/plan-cluster.js'
 export {cloudEventListener, type CloudEventOrigin} from './progress/cloud-event.js'
 export {SequentialStepRunner, type ProgressEvent, type ProgressListener, type Step, type StepRunner} from './progress/step.js'
-export {DockerProvider} from './provider/docker/docker-provider.js'
+// Typed by our own interface, so the library's types never name dockerode's (a consumer needs no @types/dockerode).
+/** The Provider on a Docker engine (DOCKER_HOST, else the local socket): the default of every call. */
+export const DockerProvider: new () => Provider = DockerEngine
 
 // Errors: each has `code` and the CLI's `exitCode` (ExitCode lists them), and most a `remedy`.
 export * from './errors/index.js'
