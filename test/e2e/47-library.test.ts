@@ -37,16 +37,20 @@ import {createCluster, InterruptedError, KclusterError} from 'kcluster'
 const [name, kubeconfig] = process.argv.slice(2)
 const events = []
 const controller = new AbortController()
+let abortedAt
 const onEvent = (event) => {
   events.push(event)
-  if (event.data.stepId === 'kubeadm-init' && event.data.state === 'start') controller.abort()
+  if (event.data.stepId === 'kubeadm-init' && event.data.state === 'start') {
+    abortedAt = Date.now()
+    controller.abort()
+  }
 }
 try {
   await createCluster({name, kubeconfig, signal: controller.signal, onEvent})
   process.stdout.write(JSON.stringify({created: true, events}))
 } catch (error) {
   const {code, exitCode} = error
-  process.stdout.write(JSON.stringify({error: {name: error.name, code, exitCode, interrupted: error instanceof InterruptedError, kcluster: error instanceof KclusterError}, events}))
+  process.stdout.write(JSON.stringify({error: {name: error.name, code, exitCode, interrupted: error instanceof InterruptedError, kcluster: error instanceof KclusterError}, abortedAt, rejectedAt: Date.now(), events}))
 }
 `
 
@@ -169,9 +173,13 @@ describe('kcluster as a library in another npm project', {timeout: 30 * 60_000},
   test('aborting the signal when kubeadm init starts rejects with InterruptedError and leaves nothing behind', async () => {
     const kubeconfig = join(tempDir('kcluster-e2e-lib-abort-'), 'config')
     writeFileSync(kubeconfig, ORIGINAL)
-    const {error, events} = await runScript(ABORT_SCRIPT, ABORTED, kubeconfig)
+    const {error, abortedAt, rejectedAt, events} = await runScript(ABORT_SCRIPT, ABORTED, kubeconfig)
     assert.deepEqual(error, {name: 'InterruptedError', code: 'INTERRUPTED', exitCode: 130, interrupted: true, kcluster: true})
     const rollback = events.filter((e: any) => e.data.stepId === 'rollback')
+    const landedMs = Date.parse(rollback[0]?.time) - abortedAt
+    console.error(`# abort → rollback starts: ${(landedMs / 1000).toFixed(1)}s; abort → rejection: ${((rejectedAt - abortedAt) / 1000).toFixed(1)}s`)
+    // kubeadm init takes tens of seconds: an abort that waited for it to finish would be no abort.
+    assert.ok(landedMs < 10_000, `the abort took ${landedMs}ms to stop kubeadm init`)
     assert.equal(rollback.at(-1)?.type, 'dev.kcluster.step.completed')
     // The rollback found the node container, the volume and the network the create had made.
     assert.match(rollback.find((e: any) => e.data.state === 'info')?.data.message ?? '', /removed [1-9]\d* container\(s\), [1-9]\d* volume\(s\), 1 network\(s\)/)
