@@ -15,6 +15,7 @@ import {listClusters as listClustersWith} from '../lifecycle/list-clusters.js'
 import {loadImages as loadImagesWith, type LoadImagesResult} from '../lifecycle/load-images.js'
 import {addPort as addPortWith, listPorts as listPortsWith, removePort as removePortWith, type PortAddResult, type PortListResult, type PortRemoveResult} from '../lifecycle/ports.js'
 import {prepareCreate} from '../lifecycle/prepare-create.js'
+import type {HookOptions} from '../hooks/find-hooks.js'
 import {startCluster as startClusterWith, type StartResult} from '../lifecycle/start-cluster.js'
 import {stopCluster as stopClusterWith, type StopResult} from '../lifecycle/stop-cluster.js'
 import type {ClusterSummary} from '../provider/types.js'
@@ -32,8 +33,14 @@ export interface KubeconfigOptions {
   kubeconfig?: string
 }
 
+/** Which lifecycle hooks a call runs. */
+export interface HooksOptions {
+  /** Default: the config's hooks, then the hooks directory's, as the CLI runs them; `{directory: false}`: the config's only; `{enabled: false}`: none. */
+  hooks?: HookOptions
+}
+
 /** Options of createCluster: the flags of `kcluster create`, and a loaded config file. */
-export interface CreateClusterOptions extends CreateOptionsInput, ProgressOptions {}
+export interface CreateClusterOptions extends CreateOptionsInput, ProgressOptions, HooksOptions {}
 
 /** Creates a cluster and makes its context current; a failed or aborted create removes what it made (unless `retain`). */
 export function createCluster(options: CreateClusterOptions = {}): Promise<CreateResult> {
@@ -41,19 +48,19 @@ export function createCluster(options: CreateClusterOptions = {}): Promise<Creat
     const {name, image, kubernetesVersion, wait, retain, kubeconfig, config} = options
     const {spec, run, warnings} = prepareCreate({name, image, kubernetesVersion, wait, retain, kubeconfig, config})
     const runner = progressRunner(options.onEvent, {operation: 'create', cluster: spec.name})
-    const result = await createClusterFromSpec(spec, run, {provider, images: clusterImagesFrom(provider), runner, signal})
+    const result = await createClusterFromSpec(spec, run, {provider, images: clusterImagesFrom(provider), runner, signal, hooks: options.hooks})
     return {...result, warnings}
   })
 }
 
 /** Deletes one cluster and its kubeconfig entry; a cluster that is gone already is `existed: false`, not an error. */
-export async function deleteCluster(options: ClusterOptions & KubeconfigOptions & EngineOptions = {}): Promise<DeletedCluster & {kubeconfig: string}> {
-  const {deleted, kubeconfig} = await deleteClusters({...options, names: [options.name ?? DEFAULT_CLUSTER_NAME]})
-  return {...deleted[0]!, kubeconfig}
+export async function deleteCluster(options: ClusterOptions & KubeconfigOptions & ProgressOptions & HooksOptions = {}): Promise<DeletedCluster & Omit<DeleteResult, 'deleted'>> {
+  const {deleted, ...rest} = await deleteClusters({...options, names: [options.name ?? DEFAULT_CLUSTER_NAME]})
+  return {...deleted[0]!, ...rest}
 }
 
-/** Options of deleteClusters: names, or all. */
-export interface DeleteClustersOptions extends KubeconfigOptions, EngineOptions {
+/** Options of deleteClusters: names, or all. `signal` stops their hooks; the deletion itself always finishes. */
+export interface DeleteClustersOptions extends KubeconfigOptions, ProgressOptions, HooksOptions {
   names?: string[]
   /** Every kcluster cluster of the engine, whatever `names` says. */
   all?: boolean
@@ -61,7 +68,9 @@ export interface DeleteClustersOptions extends KubeconfigOptions, EngineOptions 
 
 /** Deletes the named clusters, or with `all` every kcluster cluster of the engine. */
 export function deleteClusters(options: DeleteClustersOptions): Promise<DeleteResult> {
-  return libraryCall(options, (provider) => deleteClustersWith({names: options.names, all: options.all, kubeconfig: options.kubeconfig}, {provider}))
+  return libraryCall(options, (provider, signal) =>
+    deleteClustersWith({names: options.names, all: options.all, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'delete', cluster: options.names?.length === 1 ? options.names[0] : undefined}), signal, hooks: options.hooks}),
+  )
 }
 
 /** Every cluster of the engine, with its nodes and state. */
@@ -94,7 +103,7 @@ export function watchStatus(options: WatchStatusOptions): Promise<void> {
 }
 
 /** Options of startCluster. */
-export interface StartClusterOptions extends ClusterOptions, KubeconfigOptions, ProgressOptions {
+export interface StartClusterOptions extends ClusterOptions, KubeconfigOptions, ProgressOptions, HooksOptions {
   /** How long to wait for Ready nodes and answering DNS, e.g. "5m" (the default); "0" does not wait. */
   wait?: string
 }
@@ -104,13 +113,16 @@ export function startCluster(options: StartClusterOptions = {}): Promise<StartRe
   return libraryCall(options, (provider, signal) => {
     const name = options.name ?? DEFAULT_CLUSTER_NAME
     const waitMs = parseDuration(options.wait ?? DEFAULT_WAIT, 'wait')
-    return startClusterWith({name, waitMs, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'start', cluster: name}), signal})
+    return startClusterWith({name, waitMs, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'start', cluster: name}), signal, hooks: options.hooks})
   })
 }
 
-/** Stops every container of a cluster; `startCluster` brings it back. */
-export function stopCluster(options: ClusterOptions & EngineOptions = {}): Promise<StopResult> {
-  return libraryCall(options, (provider) => stopClusterWith({name: options.name ?? DEFAULT_CLUSTER_NAME}, {provider}))
+/** Stops every container of a cluster (after its pre-stop hooks); `startCluster` brings it back. */
+export function stopCluster(options: ClusterOptions & KubeconfigOptions & ProgressOptions & HooksOptions = {}): Promise<StopResult> {
+  return libraryCall(options, (provider, signal) => {
+    const name = options.name ?? DEFAULT_CLUSTER_NAME
+    return stopClusterWith({name, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'stop', cluster: name}), signal, hooks: options.hooks})
+  })
 }
 
 /** Options of loadImages. */

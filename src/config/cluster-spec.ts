@@ -79,6 +79,7 @@ export interface NetworkingSpec {
 
 /** When a hook runs: after create, around delete, before stop, after start. */
 export type HookEvent = 'post-create' | 'pre-delete' | 'post-delete' | 'post-start' | 'pre-stop'
+/** Every event a hook can run at. */
 export const HOOK_EVENTS: readonly HookEvent[] = ['post-create', 'pre-delete', 'post-delete', 'post-start', 'pre-stop']
 
 /** A command on the host that a lifecycle event runs, declared in the config file. */
@@ -97,6 +98,7 @@ export interface HookSpec {
   workingDir?: string
 }
 
+/** A config file's `hooks:`, event → its hooks in order. */
 export type HookSpecs = Partial<Record<HookEvent, HookSpec[]>>
 
 /** The cluster a config file (or the flags) describe, defaulted and validated. */

@@ -3,7 +3,7 @@
 // provider stands in for Docker; the calls and the lifecycle under them are real.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
@@ -76,6 +76,24 @@ describe('library calls with a fake engine', () => {
     const deleted = await deleteCluster({name: 'dev', kubeconfig, provider})
     assert.deepEqual({existed: deleted.existed, kubeconfigEntryRemoved: deleted.kubeconfigEntryRemoved, kubeconfig: deleted.kubeconfig}, {existed: true, kubeconfigEntryRemoved: true, kubeconfig})
     assert.deepEqual(await listClusters({provider}), [])
+  })
+
+  test('hooks: the option reaches the lifecycle, and each hook is a step of the events', async () => {
+    const provider = engine()
+    const directory = mkdtempSync(join(tmpdir(), 'kcluster-library-hooks-'))
+    mkdirSync(join(directory, 'post-create.d'))
+    writeFileSync(join(directory, 'post-create.d', '10-hello'), '#!/bin/sh\necho "hello $KCLUSTER_CLUSTER"\n', {mode: 0o755})
+    const events: ProgressCloudEvent[] = []
+    const created = await createCluster({name: 'dev', image: IMAGE, kubeconfig: kubeconfigFile(), provider, hooks: {directory}, onEvent: (event) => events.push(event)})
+    assert.deepEqual(created.hooks?.map((h) => [h.name, h.failed]), [['10-hello', false]])
+    assert.deepEqual(events.filter((e) => e.data.stepId === 'hook:post-create:10-hello').map((e) => [e.type, e.data.message]), [
+      ['dev.kcluster.step.started', undefined],
+      ['dev.kcluster.step.progress', 'hello dev'],
+      ['dev.kcluster.step.completed', undefined],
+    ])
+    const none: ProgressCloudEvent[] = []
+    await deleteCluster({name: 'dev', kubeconfig: kubeconfigFile(), provider, hooks: {enabled: false}, onEvent: (event) => none.push(event)})
+    assert.deepEqual(none, [])
   })
 
   test('aborting the signal mid-create rejects with InterruptedError (exit 130) after the rollback removed everything', async () => {
