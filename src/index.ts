@@ -16,12 +16,14 @@ export {
   createCluster,
   deleteCluster,
   deleteClusters,
+  doctor,
   exportKubeconfig,
   exportLogs,
   getKubeconfig,
   listClusters,
   listPorts,
   loadImages,
+  pruneClusters,
   removePort,
   startCluster,
   stopCluster,
@@ -31,8 +33,11 @@ export {
   type ClusterOptions,
   type CreateClusterOptions,
   type DeleteClustersOptions,
+  type HooksOptions,
   type KubeconfigOptions,
   type LoadImagesOptions,
+  type PruneClustersOptions,
+  type SelectorOptions,
   type StartClusterOptions,
   type WatchStatusOptions,
 } from './api/clusters.js'
@@ -44,7 +49,7 @@ export {EVENT_TYPE_BY_STATE, PROGRESS_EVENT_VERSION, toCloudEvent, type Progress
 export type {CreateResult} from './lifecycle/create-cluster.js'
 export type {DeletedCluster, DeleteResult} from './lifecycle/delete-cluster.js'
 export type {StopResult} from './lifecycle/stop-cluster.js'
-export {pruneClusters, type PruneResult} from './lifecycle/prune.js'
+export type {PrunedCluster, PruneResult} from './lifecycle/prune.js'
 export type {StartResult} from './lifecycle/start-cluster.js'
 export {describeStatus, StatusExitCode, type ClusterStatus, type Health, type NodeStatus} from './lifecycle/cluster-status.js'
 export type {LoadImagesResult, NodeTransfer} from './lifecycle/load-images.js'
@@ -56,13 +61,14 @@ export type {ClusterContainer, ClusterInventory, ClusterPort, ClusterState, Clus
 
 // Inputs: config files, and a create planned without touching Docker.
 export type {CreateOptionsInput} from './config/cluster-options.js'
+export type {Selector} from './config/cluster-labels.js'
 export {loadClusterConfig, parseClusterConfig, type ConfigWarning, type LoadedClusterConfig} from './config/load-config.js'
 export {HOOK_EVENTS, type ClusterSpec, type HookEvent, type HookSpec, type HookSpecs, type Json6902PatchSpec, type MountSpec, type NodeSpec, type NodeRole, type NetworkingSpec, type PortMappingSpec, type RunOptions} from './config/cluster-spec.js'
 export {DEFAULT_HOOK_TIMEOUT_MS, hooksDirectory, type HookOptions} from './hooks/find-hooks.js'
 export type {HookOutcome} from './hooks/run-hooks.js'
 export {prepareCreate, type PreparedCreate} from './lifecycle/prepare-create.js'
 export {describeDryRun, dryRunCreate, type DryRunResult} from './lifecycle/dry-run.js'
-export {describeDoctor, doctor, type DoctorInput, type DoctorResult} from './lifecycle/doctor.js'
+export {describeDoctor, type DoctorInput, type DoctorResult} from './lifecycle/doctor.js'
 export type {CheckId, CheckStatus, HostCheck} from './lifecycle/host-checks.js'
 export {proxySettingsFrom, type ProxySettings} from './config/proxy.js'
 export {versionInfo, type VersionInfo} from './lifecycle/version-info.js'

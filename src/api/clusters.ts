@@ -2,6 +2,7 @@
 // scripts): the options are the command's flags in camelCase plus the call
 // options (provider, signal, onEvent). Underneath run the very lifecycle
 // functions the CLI runs, with the same progress events and typed errors.
+import type {Selector} from '../config/cluster-labels.js'
 import {DEFAULT_CLUSTER_NAME, DEFAULT_WAIT, type CreateOptionsInput} from '../config/cluster-options.js'
 import {parseDuration} from '../config/duration.js'
 import {buildNodeImage as buildNodeImageWith, type BuildNodeImageResult} from '../lifecycle/build-node-image.js'
@@ -10,11 +11,13 @@ import {exportKubeconfig as exportKubeconfigWith, getKubeconfig as getKubeconfig
 import {clusterStatus as clusterStatusWith, watchStatus as watchStatusWith, type ClusterStatus} from '../lifecycle/cluster-status.js'
 import {createClusterFromSpec, type CreateResult} from '../lifecycle/create-cluster.js'
 import {deleteClusters as deleteClustersWith, type DeletedCluster, type DeleteResult} from '../lifecycle/delete-cluster.js'
+import {doctor as doctorWith, type DoctorInput, type DoctorResult} from '../lifecycle/doctor.js'
 import {exportLogs as exportLogsWith, type ExportLogsResult} from '../lifecycle/export-logs.js'
 import {listClusters as listClustersWith} from '../lifecycle/list-clusters.js'
 import {loadImages as loadImagesWith, type LoadImagesResult} from '../lifecycle/load-images.js'
 import {addPort as addPortWith, listPorts as listPortsWith, removePort as removePortWith, type PortAddResult, type PortListResult, type PortRemoveResult} from '../lifecycle/ports.js'
 import {prepareCreate} from '../lifecycle/prepare-create.js'
+import {pruneClusters as pruneClustersWith, type PruneResult} from '../lifecycle/prune.js'
 import type {HookOptions} from '../hooks/find-hooks.js'
 import {startCluster as startClusterWith, type StartResult} from '../lifecycle/start-cluster.js'
 import {stopCluster as stopClusterWith, type StopResult} from '../lifecycle/stop-cluster.js'
@@ -45,10 +48,10 @@ export interface CreateClusterOptions extends CreateOptionsInput, ProgressOption
 /** Creates a cluster and makes its context current; a failed or aborted create removes what it made (unless `retain`). */
 export function createCluster(options: CreateClusterOptions = {}): Promise<CreateResult> {
   return libraryCall(options, async (provider, signal) => {
-    const {name, image, kubernetesVersion, wait, retain, kubeconfig, config} = options
-    const {spec, run, warnings} = prepareCreate({name, image, kubernetesVersion, wait, retain, kubeconfig, config})
+    const {provider: _provider, signal: _signal, onEvent: _onEvent, hooks, ...input} = options
+    const {spec, run, warnings} = prepareCreate(input)
     const runner = progressRunner(options.onEvent, {operation: 'create', cluster: spec.name})
-    const result = await createClusterFromSpec(spec, run, {provider, images: clusterImagesFrom(provider), runner, signal, hooks: options.hooks})
+    const result = await createClusterFromSpec(spec, run, {provider, images: clusterImagesFrom(provider), runner, signal, hooks})
     return {...result, warnings}
   })
 }
@@ -59,23 +62,49 @@ export async function deleteCluster(options: ClusterOptions & KubeconfigOptions 
   return {...deleted[0]!, ...rest}
 }
 
-/** Options of deleteClusters: names, or all. `signal` stops their hooks; the deletion itself always finishes. */
-export interface DeleteClustersOptions extends KubeconfigOptions, ProgressOptions, HooksOptions {
+/** Which clusters a call is about, by their labels (create's `labels`). */
+export interface SelectorOptions {
+  /** Only clusters whose labels hold every one of these key/value pairs. */
+  selector?: Selector
+}
+
+/** Options of deleteClusters: names, all, or a selector. `signal` stops their hooks; the deletion itself always finishes. */
+export interface DeleteClustersOptions extends KubeconfigOptions, SelectorOptions, ProgressOptions, HooksOptions {
   names?: string[]
   /** Every kcluster cluster of the engine, whatever `names` says. */
   all?: boolean
 }
 
-/** Deletes the named clusters, or with `all` every kcluster cluster of the engine. */
+/** Deletes the named clusters, or every cluster (`all`), or every one the selector matches (none matching is no error). */
 export function deleteClusters(options: DeleteClustersOptions): Promise<DeleteResult> {
+  return libraryCall(options, (provider, signal) => {
+    const {names, all, selector, kubeconfig} = options
+    const runner = progressRunner(options.onEvent, {operation: 'delete', cluster: names?.length === 1 && !all && !selector ? names[0] : undefined})
+    return deleteClustersWith({names, all, selector, kubeconfig}, {provider, runner, signal, hooks: options.hooks})
+  })
+}
+
+/** Every cluster of the engine (those the selector matches), with its nodes, labels and state. */
+export function listClusters(options: SelectorOptions & EngineOptions = {}): Promise<ClusterSummary[]> {
+  return libraryCall(options, (provider) => listClustersWith({provider}, {selector: options.selector}))
+}
+
+/** Options of pruneClusters: the flags of `kcluster prune`. */
+export interface PruneClustersOptions extends KubeconfigOptions, SelectorOptions, ProgressOptions {
+  /** Say what would be pruned, remove nothing. */
+  dryRun?: boolean
+}
+
+/** Deletes the clusters past their `ttl` and the leftovers of creates that were killed; a create still running is left alone. */
+export function pruneClusters(options: PruneClustersOptions = {}): Promise<PruneResult> {
   return libraryCall(options, (provider, signal) =>
-    deleteClustersWith({names: options.names, all: options.all, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'delete', cluster: options.names?.length === 1 ? options.names[0] : undefined}), signal, hooks: options.hooks}),
+    pruneClustersWith({dryRun: options.dryRun, selector: options.selector, kubeconfig: options.kubeconfig}, {provider, runner: progressRunner(options.onEvent, {operation: 'prune'}), signal}),
   )
 }
 
-/** Every cluster of the engine, with its nodes and state. */
-export function listClusters(options: EngineOptions = {}): Promise<ClusterSummary[]> {
-  return libraryCall(options, (provider) => listClustersWith({provider}))
+/** What this machine offers a cluster of a given shape (`config`, or `nodes`), checked before anything is created; `ok` unless a check failed. */
+export function doctor(options: DoctorInput & EngineOptions = {}): Promise<DoctorResult> {
+  return libraryCall(options, (provider) => doctorWith({...(options.config ? {config: options.config} : {}), ...(options.nodes === undefined ? {} : {nodes: options.nodes})}, {provider}))
 }
 
 /** How a cluster is: health, problems, nodes, API server and kubeconfig entry; `exitCode` is `kcluster status`'s. */

@@ -14,6 +14,7 @@ import {
   createCluster,
   createSteps,
   deleteCluster,
+  deleteClusters,
   EVENT_TYPE_BY_STATE,
   ExitCode,
   InternalError,
@@ -21,6 +22,7 @@ import {
   KclusterError,
   listClusters,
   progressEvents,
+  pruneClusters,
   type ProgressCloudEvent,
 } from '../../src/index.js'
 import {FakeProvider} from '../fakes/provider.js'
@@ -94,6 +96,17 @@ describe('library calls with a fake engine', () => {
     const none: ProgressCloudEvent[] = []
     await deleteCluster({name: 'dev', kubeconfig: kubeconfigFile(), provider, hooks: {enabled: false}, onEvent: (event) => none.push(event)})
     assert.deepEqual(none, [])
+  })
+
+  test('labels and selectors: create labels a cluster; list, prune and delete pick clusters by them', async () => {
+    const provider = engine()
+    const kubeconfig = kubeconfigFile()
+    await createCluster({name: 'a', image: IMAGE, kubeconfig, provider, labels: {team: 'x'}, ttl: '2h'})
+    await createCluster({name: 'b', image: IMAGE, kubeconfig, provider, labels: ['team=y']})
+    assert.deepEqual((await listClusters({provider, selector: {team: 'x'}})).map((c) => [c.name, c.labels]), [['a', {team: 'x'}]])
+    assert.deepEqual(await pruneClusters({provider, kubeconfig, dryRun: true}), {dryRun: true, pruned: [], skipped: [], kubeconfig})
+    assert.deepEqual((await deleteClusters({provider, kubeconfig, selector: {team: 'y'}})).deleted.map((d) => d.name), ['b'])
+    assert.deepEqual((await listClusters({provider})).map((c) => c.name), ['a'])
   })
 
   test('aborting the signal mid-create rejects with InterruptedError (exit 130) after the rollback removed everything', async () => {
