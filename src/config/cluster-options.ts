@@ -19,6 +19,7 @@ export {isPlausibleImageReference} from './image-reference.js'
 
 export const DEFAULT_WAIT = '5m'
 
+/** The flags of `kcluster create` in camelCase, and the config file they may name. */
 export interface CreateOptionsInput {
   name?: string
   image?: string

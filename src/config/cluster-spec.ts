@@ -6,6 +6,7 @@
 import {DEFAULT_API_SERVER_ADDRESS} from './api-server.js'
 import type {ProxySettings} from './proxy.js'
 
+/** What a node runs: the control plane, or workloads only. */
 export type NodeRole = 'control-plane' | 'worker'
 
 export const DEFAULT_CLUSTER_NAME = 'kcluster'
@@ -18,6 +19,7 @@ export type PortProtocol = 'tcp' | 'udp' | 'sctp'
 export type MountPropagation = 'None' | 'HostToContainer' | 'Bidirectional'
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'nftables' | 'none'
 
+/** A host port published to a node container port at create. */
 export interface PortMappingSpec {
   containerPort: number
   /** 0: a free port is chosen at create and pinned from then on. */
@@ -27,6 +29,7 @@ export interface PortMappingSpec {
   protocol: PortProtocol
 }
 
+/** A host path mounted into a node container. */
 export interface MountSpec {
   /** Absolute: a relative path in a file was resolved against the working directory. */
   hostPath: string
@@ -45,6 +48,7 @@ export interface Json6902PatchSpec {
   patch: string
 }
 
+/** One node of the config file. */
 export interface NodeSpec {
   role: NodeRole
   /** Node image of this node; the cluster's image otherwise. */
@@ -58,6 +62,7 @@ export interface NodeSpec {
   kubeadmConfigPatchesJSON6902?: Json6902PatchSpec[]
 }
 
+/** The cluster's API server address and port, pod and service subnets, CNI, kube-proxy mode and DNS search. */
 export interface NetworkingSpec {
   apiServerAddress: string
   /** 0: a free port is chosen at create and pinned from then on. */
@@ -74,6 +79,7 @@ export interface NetworkingSpec {
 
 /** When a hook runs: after create, around delete, before stop, after start. */
 export type HookEvent = 'post-create' | 'pre-delete' | 'post-delete' | 'post-start' | 'pre-stop'
+/** Every event a hook can run at. */
 export const HOOK_EVENTS: readonly HookEvent[] = ['post-create', 'pre-delete', 'post-delete', 'post-start', 'pre-stop']
 
 /** A command on the host that a lifecycle event runs, declared in the config file. */
@@ -92,8 +98,10 @@ export interface HookSpec {
   workingDir?: string
 }
 
+/** A config file's `hooks:`, event → its hooks in order. */
 export type HookSpecs = Partial<Record<HookEvent, HookSpec[]>>
 
+/** The cluster a config file (or the flags) describe, defaulted and validated. */
 export interface ClusterSpec {
   name: string
   /** Undefined: the node image's own version (its label), or the default when the default image is used. */
@@ -119,6 +127,7 @@ export interface ClusterSpec {
   labels?: Record<string, string>
 }
 
+/** How one create runs: how long it waits, whether it keeps a failure, which kubeconfig it writes. */
 export interface RunOptions {
   /** How long to wait for Ready nodes and answering DNS; 0 = do not wait. */
   waitMs: number

@@ -2,6 +2,7 @@
 // once, then passed in, so validation stays pure and tests choose the host.
 import {existsSync, readFileSync} from 'node:fs'
 
+/** What of the host matters to a plan (IPv6, IPVS), read from /proc. */
 export interface HostFacts {
   /** An IPv6 address beyond loopback and link-local is configured. */
   hasIpv6: boolean
@@ -11,6 +12,7 @@ export interface HostFacts {
 
 export const HOST_FACT_FILES = {ifInet6: '/proc/net/if_inet6', ipVs: '/proc/net/ip_vs'}
 
+/** Reads this host's HostFacts. */
 export function readHostFacts(files: typeof HOST_FACT_FILES = HOST_FACT_FILES): HostFacts {
   let ifInet6 = ''
   try {

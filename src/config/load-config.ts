@@ -19,6 +19,7 @@ export type {FileSpec} from './config-defaults.js'
 /** A field kcluster will not honour as the file asks, and why. */
 export type ConfigWarning = InputProblem
 
+/** A config file read, migrated and validated: its cluster spec and what it asked that kcluster does not honour. */
 export interface LoadedClusterConfig {
   /** The file's path, or "stdin". */
   source: string

@@ -2,6 +2,7 @@
 // the case they read (Go prefers upper case, curl reads http_proxy in lower
 // case only), so either case is accepted here and nodes get both.
 
+/** The proxy variables a create passes on to the nodes. */
 export interface ProxySettings {
   httpProxy?: string
   httpsProxy?: string

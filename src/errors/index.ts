@@ -35,8 +35,10 @@ export const ExitCode = {
   INTERRUPTED: 130,
 } as const
 
+/** A KclusterError's stable machine code, one per exit code. */
 export type ErrorCode = Exclude<keyof typeof ExitCode, 'OK'>
 
+/** A KclusterError as the `error` of a --json envelope. */
 export interface KclusterErrorJSON {
   name: string
   code: ErrorCode
@@ -46,12 +48,14 @@ export interface KclusterErrorJSON {
   details?: Record<string, unknown>
 }
 
+/** What a KclusterError may carry beside code and message. */
 export interface KclusterErrorOptions {
   remedy?: string
   details?: Record<string, unknown>
   cause?: unknown
 }
 
+/** Every failure kcluster reports: a stable `code`, the CLI's `exitCode` (ExitCode) and, where known, a `remedy`. */
 export class KclusterError extends Error {
   readonly code: ErrorCode
   readonly exitCode: number
@@ -80,17 +84,20 @@ export class KclusterError extends Error {
   }
 }
 
+/** USAGE (exit 2): a wrong invocation, e.g. an unknown flag or a missing image. */
 export class UsageError extends KclusterError {
   constructor(message: string, remedy = 'Run the command with --help to see its usage.') {
     super('USAGE', message, {remedy})
   }
 }
 
+/** One bad input value: the field path and what is wrong with it. */
 export interface InputProblem {
   field: string
   message: string
 }
 
+/** INVALID_INPUT (exit 3): values that are not acceptable, every problem listed in `problems`. */
 export class InvalidInputError extends KclusterError {
   readonly problems: InputProblem[]
 
@@ -104,6 +111,7 @@ export class InvalidInputError extends KclusterError {
   }
 }
 
+/** DOCKER_UNREACHABLE (exit 4): the Docker engine does not answer. */
 export class DockerUnreachableError extends KclusterError {
   constructor(cause: string) {
     super('DOCKER_UNREACHABLE', `cannot reach the Docker engine: ${cause}`, {
@@ -115,6 +123,7 @@ export class DockerUnreachableError extends KclusterError {
   }
 }
 
+/** CLUSTER_MISSING (exit 5): no cluster has that name. */
 export class ClusterMissingError extends KclusterError {
   constructor(name: string) {
     super('CLUSTER_MISSING', `cluster "${name}" does not exist`, {
@@ -124,6 +133,7 @@ export class ClusterMissingError extends KclusterError {
   }
 }
 
+/** CLUSTER_EXISTS (exit 6): a cluster of that name exists, or is being created. */
 export class ClusterExistsError extends KclusterError {
   constructor(name: string) {
     super('CLUSTER_EXISTS', `cluster "${name}" already exists`, {
@@ -133,6 +143,7 @@ export class ClusterExistsError extends KclusterError {
   }
 }
 
+/** TIMEOUT (exit 7): something did not become ready in time; names what and the last error seen. */
 export class TimeoutError extends KclusterError {
   constructor(what: string, timeoutMs: number, options: {remedy?: string; lastError?: string} = {}) {
     const last = options.lastError ? `; last error: ${options.lastError}` : ''
@@ -149,6 +160,7 @@ const MAX_OUTPUT_CHARS = 64 * 1024
 /** Where a failed command ran: this machine, or a container (whose name makes the command pasteable). */
 export type CommandPlace = {machine: 'host'} | {container: string; description?: string}
 
+/** COMMAND_FAILED (exit 8): a command on the host or in a node exited non-zero; carries the pasteable command and its output. */
 export class CommandFailedError extends KclusterError {
   constructor(command: string[], exitCode: number, output: string, place: CommandPlace = {machine: 'host'}) {
     const kept = output.length > MAX_OUTPUT_CHARS ? `[… ${output.length - MAX_OUTPUT_CHARS} earlier characters cut …]\n${output.slice(-MAX_OUTPUT_CHARS)}` : output
@@ -201,12 +213,14 @@ export class HostNotReadyError extends KclusterError {
   }
 }
 
+/** INTERRUPTED (exit 130): Ctrl-C, SIGTERM, or an aborted AbortSignal of a library call. */
 export class InterruptedError extends KclusterError {
   constructor() {
     super('INTERRUPTED', 'interrupted')
   }
 }
 
+/** INTERNAL (exit 1): a bug in kcluster. */
 export class InternalError extends KclusterError {
   constructor(message: string, cause?: unknown) {
     super('INTERNAL', message, {

@@ -12,6 +12,7 @@ import {hookProblems} from '../config/hook-rules.js'
 import {InvalidInputError, shellQuote} from '../errors/index.js'
 import {HookFileError} from './errors.js'
 
+/** Which hooks a lifecycle call runs: the config's, the hooks directory's, or none. */
 export interface HookOptions {
   /** false: no hook runs, neither declared in the config nor in the hooks directory. Default true. */
   enabled?: boolean

@@ -6,6 +6,7 @@ import {PRELOADED_LABEL, nodeImageRecipe, recipeSteps, type EnsuredImage} from '
 import type {ImageBuilder} from '../provider/image-builder.js'
 import {SequentialStepRunner, type StepRunner} from '../progress/step.js'
 
+/** The node image built (or found up to date) and the upstream images it carries. */
 export interface BuildNodeImageResult {
   image: string
   kubernetesVersion: string

@@ -4,6 +4,7 @@ import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImag
 import type {Provider} from '../provider/types.js'
 import type {ClusterImages, NodeImageFacts} from './create-context.js'
 
+/** Where a create gets its images: built from their recipes through the provider when missing. */
 export function clusterImagesFrom(provider: Pick<Provider, 'images'>): ClusterImages {
   return {
     ensureDefault: async (kubernetesVersion, step) => {

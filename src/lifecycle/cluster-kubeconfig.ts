@@ -7,6 +7,7 @@ import {contextName} from '../plan/names.js'
 import type {ClusterSummary, Provider} from '../provider/types.js'
 import {ADMIN_KUBECONFIG} from './kubectl.js'
 
+/** A cluster's kubeconfig as text, read from its control plane. */
 export interface GetKubeconfigResult {
   name: string
   context: string
@@ -17,6 +18,7 @@ export interface GetKubeconfigResult {
   kubeconfig: string
 }
 
+/** Which kubeconfig file got the context back, and that it is current. */
 export interface ExportKubeconfigResult {
   name: string
   context: string

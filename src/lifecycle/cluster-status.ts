@@ -24,8 +24,10 @@ export const StatusExitCode = {
   INCOMPLETE: 13,
 } as const
 
+/** A cluster's overall health, each with its own exit code of `kcluster status` (StatusExitCode). */
 export type Health = 'healthy' | 'stopped' | 'degraded' | 'api-not-ready' | 'incomplete'
 
+/** One node's container state, kubelet health and Ready condition. */
 export interface NodeStatus {
   name: string
   containerName: string
@@ -38,6 +40,7 @@ export interface NodeStatus {
   ready: boolean | null
 }
 
+/** What `kcluster status` reports: health, problems, API server, nodes and kubeconfig entry. */
 export interface ClusterStatus {
   name: string
   health: Health

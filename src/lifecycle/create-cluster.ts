@@ -29,6 +29,7 @@ import {rollback} from './steps/rollback.js'
 import {waitReady} from './steps/wait-ready.js'
 import {writeKubeconfig} from './steps/write-kubeconfig.js'
 
+/** What a create made: names, kubeconfig context, API server, image, nodes and how long each step took. */
 export interface CreateResult {
   name: string
   context: string
@@ -55,6 +56,7 @@ export interface CreateResult {
   hooks?: HookOutcome[]
 }
 
+/** The steps of a create, in the order they run. */
 export function createSteps(): Step<CreateContext>[] {
   return [
     checkPreconditions,
@@ -94,6 +96,7 @@ class TimedRunner implements StepRunner {
   }
 }
 
+/** What createClusterFromSpec runs with: the engine, the image source, the progress runner and a signal. */
 export interface CreateDependencies {
   provider: Provider
   images: ClusterImages

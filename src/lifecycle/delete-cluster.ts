@@ -11,8 +11,19 @@ import {SequentialStepRunner, type StepRunner} from '../progress/step.js'
 import type {ClusterInventory, Provider} from '../provider/types.js'
 import {recordedHooks} from './cluster-record.js'
 
+/** One cluster a delete went through; `existed: false` when it was gone already. */
+export interface DeletedCluster {
+  name: string
+  existed: boolean
+  containers: number
+  volumes: number
+  networks: number
+  kubeconfigEntryRemoved: boolean
+}
+
+/** What `kcluster delete` removed, and from which kubeconfig file. */
 export interface DeleteResult {
-  deleted: {name: string; existed: boolean; containers: number; volumes: number; networks: number; kubeconfigEntryRemoved: boolean}[]
+  deleted: DeletedCluster[]
   kubeconfig: string
   /** The pre-delete and post-delete hooks that ran; absent when there were none. */
   hooks?: HookOutcome[]

@@ -11,6 +11,7 @@ import type {EngineFacts, Provider} from '../provider/types.js'
 import {diskCheck, dockerCheck, hostPortsCheck, inotifyCheck, notChecked, proxyCheck, securityModeCheck, type ClusterShape, type HostCheck, type SecurityProbe} from './host-checks.js'
 import {prepareCreate} from './prepare-create.js'
 
+/** The cluster `kcluster doctor` checks the machine for. */
 export interface DoctorInput {
   /** The cluster to check for: its shape and the host ports it fixes. */
   config?: LoadedClusterConfig
@@ -18,6 +19,7 @@ export interface DoctorInput {
   nodes?: number
 }
 
+/** Every check of `kcluster doctor`, and whether a create may go ahead. */
 export interface DoctorResult {
   /** Always the same checks, in the same order: docker, security-mode, inotify, disk, host-ports, proxy. */
   checks: HostCheck[]

@@ -33,6 +33,7 @@ export interface DryRunNode {
   taints: Taint[]
 }
 
+/** What `kcluster create --dry-run` prints: the plan, with what create would choose left open. */
 export interface DryRunResult {
   dryRun: true
   name: string
@@ -63,6 +64,7 @@ export interface DryRunResult {
   notes: string[]
 }
 
+/** The plan of a prepared create, without touching Docker. */
 export function dryRunCreate(prepared: PreparedCreate): DryRunResult {
   const {spec, run, provisionalPlan: plan} = prepared
   // The default image's tag hashes every input of its recipe, which takes seconds: create works it out.

@@ -12,6 +12,7 @@ import type {ClusterSummary, Node, Provider} from '../provider/types.js'
 import {CLUSTER_RECORD_PATH, KUBEADM_LOG_PATH, kclusterVersion, type ClusterRecord} from './cluster-record.js'
 import {kubectlIn} from './kubectl.js'
 
+/** The logs archive written, what it holds and which collectors failed. */
 export interface ExportLogsResult {
   name: string
   /** Absolute path of the .tar.gz written. */
@@ -35,6 +36,7 @@ export type LogSource =
   | {kind: 'pod-logs'; namespace: string}
   | {kind: 'record'}
 
+/** One file of the logs archive and where its content comes from. */
 export interface LogEntry {
   file: string
   source: LogSource

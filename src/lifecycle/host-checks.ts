@@ -8,9 +8,12 @@ import type {InputProblem} from '../errors/index.js'
 import type {PortMapping} from '../plan/plan-cluster.js'
 import type {EngineFacts, MachineFacts, SecurityMode} from '../provider/types.js'
 
+/** How a doctor check came out: fine, a warning, or a failure that stops a create. */
 export type CheckStatus = 'ok' | 'warn' | 'fail'
+/** The checks of `kcluster doctor`, in the order they run. */
 export type CheckId = 'docker' | 'security-mode' | 'inotify' | 'disk' | 'host-ports' | 'proxy'
 
+/** One check of `kcluster doctor`: what it found and, for a problem, what fixes it. */
 export interface HostCheck {
   id: CheckId
   status: CheckStatus

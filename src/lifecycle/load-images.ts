@@ -14,6 +14,7 @@ import {partialOciLayout, unpackDockerArchive, type LayoutImage} from '../files/
 import type {Node, Provider} from '../provider/types.js'
 import {INVENTORY_SCRIPT, isUpToDate, missingLayers, parseInventory, type WantedImage} from './image-delta.js'
 
+/** What loadImages sent to one node, and what it found there already. */
 export interface NodeTransfer {
   node: string
   /** Images the node already had, unchanged: nothing was sent for them. */
@@ -27,6 +28,7 @@ export interface NodeTransfer {
   bytesSent: number
 }
 
+/** Which images were loaded into which nodes. */
 export interface LoadImagesResult {
   cluster: string
   images: string[]

@@ -13,6 +13,7 @@ import type {ClusterImages} from './create-context.js'
 
 export const DEFAULT_LISTEN_ADDRESS = '127.0.0.1'
 
+/** What the port calls run with: the engine, the image of the port front, progress lines and a signal. */
 export interface PortDependencies {
   provider: Provider
   /** Where the front's image comes from (the load balancer's image, which carries socat); default: built from its recipe. */
@@ -21,11 +22,13 @@ export interface PortDependencies {
   signal?: AbortSignal
 }
 
+/** The host ports a cluster publishes. */
 export interface PortListResult {
   cluster: string
   ports: ClusterPort[]
 }
 
+/** The host port `port add` published, and where it forwards to. */
 export interface PortAddResult {
   cluster: string
   port: ClusterPort & {source: 'port add'}
@@ -33,6 +36,7 @@ export interface PortAddResult {
   target: string
 }
 
+/** The host port `port remove` stopped publishing, if one matched. */
 export interface PortRemoveResult {
   cluster: string
   /** false: no added port matched, nothing was done. */

@@ -8,6 +8,7 @@ import {InvalidInputError} from '../errors/index.js'
 import {planCluster, type ClusterPlan} from '../plan/plan-cluster.js'
 import {checkKubeadmPatches} from './kubeadm/check-patches.js'
 
+/** A create validated and planned provisionally, before Docker is asked anything. */
 export interface PreparedCreate extends CreateOptions {
   /** Planned as if nothing else used the machine: create plans again with the machine's facts. */
   provisionalPlan: ClusterPlan
@@ -15,6 +16,7 @@ export interface PreparedCreate extends CreateOptions {
   warnings: ConfigWarning[]
 }
 
+/** Validates the create options (every problem at once) and plans the cluster provisionally. */
 export function prepareCreate(input: CreateOptionsInput, env: NodeJS.ProcessEnv = process.env, home?: string): PreparedCreate {
   const {spec, run} = resolveCreateOptions(input, env, home)
   const provisionalPlan = planCluster(spec, {subnetsInUse: [], ...(run.proxy ? {proxy: run.proxy} : {})})

@@ -33,6 +33,7 @@ export function pruneDecision(cluster: ClusterSummary, now: number, processes: P
   return {action: 'keep'}
 }
 
+/** One cluster prune deleted (or would, in a dry run), and why. */
 export interface PrunedCluster {
   name: string
   reason: PruneReason
@@ -45,6 +46,7 @@ export interface PrunedCluster {
   kubeconfigEntryRemoved?: boolean
 }
 
+/** What `kcluster prune` deleted and what it left alone. */
 export interface PruneResult {
   dryRun: boolean
   pruned: PrunedCluster[]

@@ -18,6 +18,7 @@ import {clusterDnsAnswers, kubeletHealthy, nodeConditions, readyAfter, serviceAd
 import {kubectlIn} from './kubectl.js'
 import {waitFor} from './wait.js'
 
+/** What `kcluster start` started and repaired, and whether the kubeconfig still has the context. */
 export interface StartResult {
   name: string
   /** Containers this run started. */
@@ -120,6 +121,7 @@ export interface RepairGraces {
   dnsMs: number
 }
 
+/** How long start lets a kubelet and cluster DNS come back on their own before it repairs them. */
 export const DEFAULT_GRACES: RepairGraces = {kubeletMs: 30_000, dnsMs: 20_000}
 
 const repairKubelets: Step<StartContext> = {
@@ -182,6 +184,7 @@ const waitReady: Step<StartContext> = {
   },
 }
 
+/** The steps of a start, in the order they run. */
 export function startSteps(): Step<StartContext>[] {
   return [startContainers, waitApiServer, repairKubelets, waitReady]
 }

@@ -11,6 +11,7 @@ import {SequentialStepRunner, type StepRunner} from '../progress/step.js'
 import type {Provider} from '../provider/types.js'
 import {recordedHooks} from './cluster-record.js'
 
+/** What `kcluster stop` stopped. */
 export interface StopResult {
   name: string
   /** Containers this run stopped. */

@@ -6,6 +6,7 @@ import {V1ALPHA1_API_VERSION} from '../config/v1alpha1.js'
 import {CRI_TOOLS_VERSION, FLANNEL_VERSION, LOCAL_PATH_PROVISIONER_VERSION} from '../images/node-image.js'
 import {kclusterVersion} from './cluster-record.js'
 
+/** kcluster's version, the Kubernetes versions it supports and the versions of what it installs. */
 export interface VersionInfo {
   kcluster: string
   node: string
@@ -17,6 +18,7 @@ export interface VersionInfo {
   components: {flannel: string; localPathProvisioner: string; crictl: string}
 }
 
+/** What `kcluster version` prints. */
 export function versionInfo(): VersionInfo {
   return {
     kcluster: kclusterVersion(),

@@ -23,6 +23,7 @@ export const MAX_CONTROL_PLANES = WORKER_OFFSET - CONTROL_PLANE_OFFSET
 export const MAX_WORKERS = 254 - WORKER_OFFSET + 1
 const CONTROL_PLANE_TAINT: Taint = {key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule'}
 
+/** What a plan needs from the engine: the subnets in use and free host ports. */
 export interface PlanFacts {
   /** Subnets of existing Docker networks and host routes: the cluster network must not overlap them. */
   subnetsInUse: string[]
@@ -72,6 +73,7 @@ export interface Taint {
   effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'
 }
 
+/** One node as planned: names, address, image, ports, mounts, labels, taints and how it bootstraps. */
 export interface PlannedNode {
   /** Kubernetes node name and host name. */
   name: string
@@ -99,6 +101,7 @@ export interface PlannedLoadBalancer {
   ports: PortMapping[]
 }
 
+/** Every name, address, port and node of a cluster, computed without I/O. */
 export interface ClusterPlan {
   name: string
   contextName: string
@@ -140,6 +143,7 @@ export interface ClusterPlan {
   proxy?: PlannedProxy
 }
 
+/** Plans a cluster from its spec and the facts, purely. */
 export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
   const problems: InputProblem[] = []
   const podSubnet = requireSubnet(spec.networking.podSubnet, 'networking.podSubnet', problems)

@@ -11,6 +11,7 @@ export const PROGRESS_EVENT_VERSION = 'v1'
 /** The schema of `data`, named in every event. */
 export const PROGRESS_DATASCHEMA = `kcluster:progress-event/${PROGRESS_EVENT_VERSION}` as const
 
+/** The CloudEvent `type` of each step state, e.g. start → dev.kcluster.step.started. */
 export const EVENT_TYPE_BY_STATE = {
   start: 'dev.kcluster.step.started',
   info: 'dev.kcluster.step.progress',
@@ -21,6 +22,7 @@ export const EVENT_TYPE_BY_STATE = {
 
 export type StepEventType = (typeof EVENT_TYPE_BY_STATE)[StepState]
 
+/** A progress event's `data`: which step, in which state, and what it said. */
 export interface StepEventData {
   stepId: string
   step: string
@@ -29,6 +31,7 @@ export interface StepEventData {
   elapsedMs?: number
 }
 
+/** One progress event as a CloudEvents 1.0 object: what `--json` prints on stderr and `onEvent` receives. */
 export interface ProgressCloudEvent {
   specversion: '1.0'
   id: string
@@ -44,12 +47,14 @@ export interface ProgressCloudEvent {
   data: StepEventData
 }
 
+/** Who emits the events: the operation (`source`) and the cluster (`subject`). */
 export interface CloudEventOrigin {
   /** The command (`create`, `build node-image`) or library function that runs the steps. */
   operation: string
   cluster?: string
 }
 
+/** Wraps a step event in its CloudEvents envelope. */
 export function toCloudEvent(event: ProgressEvent, origin: CloudEventOrigin, now: Date = new Date()): ProgressCloudEvent {
   const {stepId, step, state, message, elapsedMs} = event
   const data: StepEventData = {stepId, step, state}

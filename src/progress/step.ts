@@ -9,6 +9,7 @@ export interface StepContext {
   signal: AbortSignal
 }
 
+/** One named unit of a long operation (a create is a list of them). */
 export interface Step<C> {
   /** Stable machine name ("kubeadm-init"): events carry it, programs match on it; titles may change. */
   id: string
@@ -18,12 +19,14 @@ export interface Step<C> {
   run(ctx: C, step: StepContext): Promise<void>
 }
 
+/** Runs steps in order and shows their progress in its own way (listr2, plain lines, events). */
 export interface StepRunner {
   run<C>(steps: Step<C>[], ctx: C, signal?: AbortSignal): Promise<void>
 }
 
 export type StepState = 'start' | 'done' | 'skip' | 'fail' | 'info'
 
+/** A step started, reported, finished, was skipped or failed. */
 export interface ProgressEvent {
   type: 'progress'
   stepId: string
@@ -33,6 +36,7 @@ export interface ProgressEvent {
   elapsedMs?: number
 }
 
+/** Receives every ProgressEvent of a run. */
 export type ProgressListener = (event: ProgressEvent) => void
 
 /** Runs steps in order, telling a listener about each; used by tests and as the library default. */

@@ -29,6 +29,7 @@ export interface ExecResult {
   exitCode: number
 }
 
+/** A node as the lifecycle sees it: something that runs commands and takes files, with a role and an address. */
 export interface Node {
   /** Kubernetes node name and host name. */
   readonly name: string
@@ -97,6 +98,7 @@ export interface NetworkSpec {
 /** running: every node runs · stopped: none does · degraded: some do · incomplete: a create never finished (or still runs). */
 export type ClusterState = 'running' | 'stopped' | 'degraded' | 'incomplete'
 
+/** One cluster as `kcluster list` shows it: its state, API server and containers. */
 export interface ClusterSummary {
   name: string
   state: ClusterState
@@ -197,6 +199,7 @@ export interface MachineFacts {
   disk?: {path: string; availableBytes: number; totalBytes: number}
 }
 
+/** The container engine, as small as the lifecycle needs it; DockerProvider is the one implementation. */
 export interface Provider {
   readonly images: ImageBuilder
   /** Throws DockerUnreachableError when the engine does not answer. */

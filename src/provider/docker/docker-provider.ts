@@ -26,6 +26,7 @@ import {portOwner} from './port-owner.js'
 import {routedSubnets} from './routes.js'
 import {tarOfFiles} from './tar-entry.js'
 
+/** The Provider on a Docker engine (DOCKER_HOST, else the local socket): the library default. */
 export class DockerProvider implements Provider {
   readonly docker: Docker
   readonly images: ImageBuilder
