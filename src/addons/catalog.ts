@@ -4,9 +4,11 @@
 import {InvalidInputError} from '../errors/index.js'
 import {nearestName} from '../config/nearest-name.js'
 import type {Addon} from './addon.js'
+import {metricsServer} from './metrics-server.js'
+import {registry} from './registry.js'
 import {storage} from './storage.js'
 
-export const CATALOG: readonly Addon[] = [storage]
+export const CATALOG: readonly Addon[] = [storage, metricsServer, registry]
 
 export function addonNames(catalog: readonly Addon[] = CATALOG): string[] {
   return catalog.map((a) => a.name)

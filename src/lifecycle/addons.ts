@@ -12,6 +12,7 @@ import {chooseFrontAddress} from '../plan/ports.js'
 import type {Step, StepContext, StepRunner} from '../progress/step.js'
 import {SequentialStepRunner} from '../progress/step.js'
 import type {ClusterPort, Node, Provider} from '../provider/types.js'
+import {connect} from 'node:net'
 import {API_SERVER_PORT} from '../config/api-server.js'
 import type {AddonSpec} from '../config/cluster-spec.js'
 import {clusterImagesFrom} from './cluster-images.js'
@@ -419,6 +420,21 @@ async function startHostContainer(provider: Provider, cluster: AddonCluster, add
     ...(container.command ? {command: container.command} : {}),
   })
   await provider.connectHostContainer(container.name, cluster.values.network.name)
+  const port = container.ports[0]
+  if (port) {
+    const address = port.listenAddress === '0.0.0.0' ? '127.0.0.1' : port.listenAddress
+    await waitFor({what: `${container.name} to answer on ${address}:${port.hostPort}`, timeoutMs: 30_000, intervalMs: 200, signal: step.signal}, () => tcpAnswers(address, port.hostPort))
+  }
+}
+
+function tcpAnswers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({host, port})
+    socket.setTimeout(1000)
+    socket.once('connect', () => (socket.destroy(), resolve(true)))
+    socket.once('error', () => resolve(false))
+    socket.once('timeout', () => (socket.destroy(), resolve(false)))
+  })
 }
 
 async function addPortFronts(provider: Provider, cluster: AddonCluster, addon: Addon, options: Record<string, OptionValue>): Promise<void> {
