@@ -246,7 +246,7 @@ export class FakeProvider implements Provider {
     return [
       ...this.nodes.filter((n) => n.spec.cluster === cluster).flatMap((n) => n.spec.ports.map((p): ClusterPort => ({hostAddress: p.hostAddress, hostPort: p.hostPort, protocol: p.protocol, node: n.name, containerPort: p.containerPort, source: 'create', container: n.containerName, state: state(n.running)}))),
       ...this.loadBalancers.filter((lb) => lb.cluster === cluster).flatMap((lb) => lb.ports.map((p): ClusterPort => ({hostAddress: p.hostAddress, hostPort: p.hostPort, protocol: p.protocol, node: lb.name, containerPort: p.containerPort, source: 'create', container: lb.containerName, state: 'running'}))),
-      ...this.portFronts.filter((f) => f.cluster === cluster).map((f): ClusterPort => ({hostAddress: f.hostAddress, hostPort: f.hostPort, protocol: f.protocol, node: f.node, nodePort: f.nodePort, source: 'port add', container: f.containerName, state: 'running'})),
+      ...this.portFronts.filter((f) => f.cluster === cluster).map((f): ClusterPort => ({hostAddress: f.hostAddress, hostPort: f.hostPort, protocol: f.protocol, node: f.node, nodePort: f.nodePort, source: 'port add', container: f.containerName, state: 'running', ...(f.addon ? {addon: f.addon} : {})})),
     ].sort((a, b) => a.hostPort - b.hostPort)
   }
 
