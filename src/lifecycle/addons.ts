@@ -488,7 +488,8 @@ async function checkHostPorts(provider: Provider, cluster: AddonCluster, request
 async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext): Promise<void> {
   step.report('waiting until it is ready')
   try {
-    await waitFor({what: `addon ${addon.name} to be ready`, timeoutMs: waitMs, intervalMs: POLL_MS, signal: step.signal}, async () => {
+    const remedy = `Read why above (\`kubectl describe\` and \`kubectl logs\` of the pods named tell more); what was applied has been removed. If it was only slow, enable it again with a longer --wait.`
+    await waitFor({what: `addon ${addon.name} to be ready`, timeoutMs: waitMs, intervalMs: POLL_MS, signal: step.signal, remedy}, async () => {
       const problem = await readinessProblem(runtime, addon.readiness)
       if (problem) throw new Error(problem)
       return true
