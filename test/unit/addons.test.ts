@@ -2,11 +2,13 @@
 // options and names checked, readiness decided, and state read back from
 // what the (fake) cluster holds.
 import assert from 'node:assert/strict'
-import {mkdtempSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import yaml from 'js-yaml'
+import * as tar from 'tar'
 import {ADDON_LABEL, CATALOG, conditionProblem, findAddons, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, type Addon, type AddonValues} from '../../src/addons/index.js'
 import {registryHostsToml} from '../../src/addons/registry.js'
 import {parseClusterConfig} from '../../src/config/load-config.js'
@@ -193,7 +195,16 @@ describe('state from the cluster (fake provider)', () => {
   test('metrics-server: its image is found by its input hash, loaded into the nodes, applied and waited for', async () => {
     const provider = await cluster()
     const recipe = addon('metrics-server').images!({mirrors: debianMirrors()}).METRICS_SERVER_IMAGE!
-    provider.images.images.set(imageReference(recipe), {id: 'sha256:ms', labels: {[INPUTS_LABEL]: inputHash(recipe)}})
+    // `docker save` of it: a config and no layers is enough for the transfer.
+    const config = JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: []}})
+    const id = `sha256:${createHash('sha256').update(config).digest('hex')}`
+    const dir = mkdtempSync(join(tmpdir(), 'kcluster-unit-archive-'))
+    writeFileSync(join(dir, `${id.slice(7)}.json`), config)
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{Config: `${id.slice(7)}.json`, RepoTags: [imageReference(recipe)], Layers: []}]))
+    const chunks: Buffer[] = []
+    for await (const chunk of tar.c({cwd: dir, portable: true}, ['.']) as unknown as AsyncIterable<Buffer>) chunks.push(chunk)
+    provider.images.savedArchive = Buffer.concat(chunks)
+    provider.images.images.set(imageReference(recipe), {id, labels: {[INPUTS_LABEL]: inputHash(recipe)}, diffIds: [], repoTags: [imageReference(recipe)]})
     const result = await enableAddons({name: 'dev', addons: ['metrics-server']}, {provider})
     assert.deepEqual(result.addons[0]!.images, [{placeholder: 'METRICS_SERVER_IMAGE', reference: imageReference(recipe), built: false, loaded: true}])
     assert.equal(result.addons[0]!.outcome, 'enabled')
