@@ -39,7 +39,8 @@ export const metricsServer: Addon = {
       module: MODULE,
       version: METRICS_SERVER_VERSION,
       programs: {'metrics-server': './cmd/metrics-server'},
-      ldflags: `-s -w -X ${MODULE}/pkg/version.gitVersion=$VERSION -X ${MODULE}/pkg/version.gitCommit=module -X ${MODULE}/pkg/version.buildDate=1970-01-01T00:00:00Z`,
+      // Stamped where upstream's Makefile stamps it: client-go's version package, which the API server library reads.
+      ldflags: '-s -w -X k8s.io/client-go/pkg/version.gitVersion=$VERSION -X k8s.io/client-go/pkg/version.gitCommit=module -X k8s.io/client-go/pkg/version.buildDate=1970-01-01T00:00:00Z',
       entrypoint: ['/usr/local/bin/metrics-server'],
       extra: ['USER 65534'],
     }),
