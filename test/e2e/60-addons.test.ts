@@ -115,7 +115,7 @@ spec:
     const nodes = await eventually('kubectl top nodes', 90_000, async () => kubectl(['top', 'nodes', '--no-headers']))
     assert.match(nodes, new RegExp(`^${NAME}-control-plane\\s+\\d+m`, 'm'))
     const pods = await eventually('kubectl top pods -A', 90_000 - (Date.now() - ready), async () => kubectl(['top', 'pods', '-A', '--no-headers']))
-    assert.match(pods, /^kube-system\s+etcd-/m)
+    assert.match(pods, /^kube-system\s+metrics-server-\S+\s+\d+m\s+\d+Mi/m)
     timings['metrics-server ready to top'] = Date.now() - ready
     assert.equal(await state('metrics-server'), 'enabled')
 

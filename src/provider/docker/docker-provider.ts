@@ -270,8 +270,11 @@ export class DockerProvider implements Provider {
       const networks = await this.docker.listNetworks({filters: filter})
       // A host container of an addon (the shared registry) may still be on the network: it leaves, it stays.
       for (const network of networks) {
-        const attached = Object.keys((await this.docker.getNetwork(network.Id).inspect().catch(() => ({Containers: {}}))).Containers ?? {})
-        await Promise.allSettled(attached.map((container) => this.docker.getNetwork(network.Id).disconnect({Container: container, Force: true})))
+        const inspected = await Promise.resolve()
+          .then(() => this.docker.getNetwork(network.Id).inspect())
+          .catch(() => undefined)
+        const attached = Object.keys(inspected?.Containers ?? {})
+        await Promise.allSettled(attached.map(async (container) => this.docker.getNetwork(network.Id).disconnect({Container: container, Force: true})))
       }
       errors.push(...rejected(await Promise.allSettled(networks.map((n) => this.docker.getNetwork(n.Id).remove()))))
       if (errors.length > 0) throw errors[0]
