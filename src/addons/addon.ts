@@ -152,6 +152,13 @@ export interface Addon {
   hostImages?(env: AddonImageEnvironment): Record<string, ImageRecipe>
   /** Manifest templates, relative to templates/addons/<name>/, applied in this order (server-side apply). */
   manifests: string[]
+  /**
+   * Templates applied only once the `rollout` checks pass: objects whose
+   * backend must serve before the API server first asks it (an APIService,
+   * which the API server otherwise asks while kube-proxy may not route its
+   * Service yet, then keeps asking over that first connection).
+   */
+  manifestsWhenReady?: string[]
   /** More {{PLACEHOLDER}} values of this addon's templates, from the cluster and the options. */
   values?(values: AddonValues): Record<string, string>
   hostPorts?(options: Record<string, OptionValue>): AddonHostPort[]

@@ -46,6 +46,7 @@ export const metricsServer: Addon = {
     }),
   }),
   manifests: ['metrics-server.yaml'],
+  manifestsWhenReady: ['apiservice.yaml'],
   readiness: [
     {kind: 'rollout', resource: 'deployment/metrics-server', namespace: 'kube-system'},
     {kind: 'probe', what: 'apiservice/v1beta1.metrics.k8s.io Available', probe: apiServiceAvailable},

@@ -54,8 +54,8 @@ export interface KubeObject {
 }
 
 /** The addon's objects, in apply order, each carrying the addon's labels. */
-export function renderObjects(addon: Addon, values: Record<string, string>, root = packageRoot()): KubeObject[] {
-  return addon.manifests.flatMap((file) => {
+export function renderObjects(addon: Addon, values: Record<string, string>, root = packageRoot(), files: string[] = addon.manifests): KubeObject[] {
+  return files.flatMap((file) => {
     const path = templatePath(addon, file)
     const text = fillTemplate(readFileSync(join(root, path), 'utf8'), values, path)
     return (yaml.loadAll(text) as unknown[])
@@ -83,7 +83,7 @@ export function toYamlStream(objects: KubeObject[]): string {
  */
 export function templateKinds(addon: Addon, root = packageRoot()): string[] {
   const kinds = new Set<string>()
-  for (const file of addon.manifests) {
+  for (const file of [...addon.manifests, ...(addon.manifestsWhenReady ?? [])]) {
     const text = readFileSync(join(root, templatePath(addon, file)), 'utf8')
     for (const document of text.split(/^---\s*$/m)) {
       const apiVersion = /^apiVersion:\s*(\S+)/m.exec(document)?.[1]

@@ -294,6 +294,8 @@ export function resolveClusterAddons(specs: AddonSpec[], catalog: readonly Addon
 interface EnableOptions {
   /** 0: apply and do not wait for readiness. */
   waitMs: number
+  /** With waitMs 0: leave manifestsWhenReady to a later waitForAddons (create waits once the nodes are Ready). */
+  deferLate?: boolean
   /** Skip the check of what is installed (create: nothing is). */
   fresh?: boolean
 }
@@ -328,18 +330,18 @@ function enableStep<C>(provider: Provider, cluster: AddonCluster, request: Addon
 }
 
 /** Enables one addon: images, host container, node files, manifests, port fronts; then waits; a failure removes what it applied. */
-export async function enableAddon(provider: Provider, cluster: AddonCluster, {addon, options}: AddonRequest, {waitMs}: EnableOptions, step: StepContext): Promise<AddonEnableEntry> {
+export async function enableAddon(provider: Provider, cluster: AddonCluster, {addon, options}: AddonRequest, {waitMs, deferLate}: EnableOptions, step: StepContext): Promise<AddonEnableEntry> {
   const started = Date.now()
   const runtime = runtimeOf(cluster, options, step.signal)
   const images = await ensureAddonImages(provider, cluster, addon, step)
   try {
     await startHostContainer(provider, cluster, addon, options, step)
     for (const file of addon.nodeFiles?.(runtime.values) ?? []) await Promise.all(cluster.nodes.map((node) => node.writeFile(file.path, file.content)))
-    const objects = renderObjects(addon, templateValues(addon, runtime.values, Object.fromEntries(images.map((i) => [i.placeholder, i.reference]))))
-    step.report(`applying ${objects.length} objects`)
-    await kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(objects), signal: step.signal})
+    const values = templateValues(addon, runtime.values, Object.fromEntries(images.map((i) => [i.placeholder, i.reference])))
+    await applyObjects(cluster, renderObjects(addon, values), step)
     await addPortFronts(provider, cluster, addon, options)
-    if (waitMs > 0) await waitReady(cluster, addon, runtime, waitMs, step)
+    if (waitMs > 0) await waitReady(cluster, addon, runtime, waitMs, step, values)
+    else if (!deferLate && addon.manifestsWhenReady) await applyObjects(cluster, renderObjects(addon, values, undefined, addon.manifestsWhenReady), step)
   } catch (error) {
     const failure = toKclusterError(error)
     if (failure.code === 'INTERRUPTED') throw failure
@@ -485,12 +487,28 @@ async function checkHostPorts(provider: Provider, cluster: AddonCluster, request
   if (problems.length > 0) throw new HostPortError(problems.join('; '), 'Free the port(s) named, or give the addon another port with --option, then enable it again. Nothing was installed.', {problems})
 }
 
-async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext): Promise<void> {
+async function applyObjects(cluster: AddonCluster, objects: ReturnType<typeof renderObjects>, step: StepContext): Promise<void> {
+  step.report(`applying ${objects.length} objects`)
+  await kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(objects), signal: step.signal})
+}
+
+/** Waits for the addon's checks; manifestsWhenReady go in once its rollouts are done (`values` renders them). */
+async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext, values?: Record<string, string>): Promise<void> {
+  const deadline = Date.now() + waitMs
+  if (addon.manifestsWhenReady && values) {
+    step.report('waiting until it serves')
+    await waitChecks(cluster, addon, runtime, addon.readiness.filter((c) => c.kind === 'rollout'), waitMs, step)
+    await applyObjects(cluster, renderObjects(addon, values, undefined, addon.manifestsWhenReady), step)
+  }
+  await waitChecks(cluster, addon, runtime, addon.readiness, Math.max(1000, deadline - Date.now()), step)
+}
+
+async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, checks: ReadinessCheck[], waitMs: number, step: StepContext): Promise<void> {
   step.report('waiting until it is ready')
   try {
     const remedy = `Read why above (\`kubectl describe\` and \`kubectl logs\` of the pods named tell more); what was applied has been removed. If it was only slow, enable it again with a longer --wait.`
     await waitFor({what: `addon ${addon.name} to be ready`, timeoutMs: waitMs, intervalMs: POLL_MS, signal: step.signal, remedy}, async () => {
-      const problem = await readinessProblem(runtime, addon.readiness)
+      const problem = await readinessProblem(runtime, checks)
       if (problem) throw new Error(problem)
       return true
     })
@@ -508,7 +526,13 @@ async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRunt
 
 /** Waits for addons applied without waiting (create applies first, then waits once the nodes are Ready). */
 export async function waitForAddons(cluster: AddonCluster, requests: AddonRequest[], waitMs: number, step: StepContext): Promise<void> {
-  await Promise.all(requests.map(({addon, options}) => waitReady(cluster, addon, runtimeOf(cluster, options, step.signal), waitMs, step)))
+  await Promise.all(
+    requests.map(async ({addon, options}) => {
+      const runtime = runtimeOf(cluster, options, step.signal)
+      const images = Object.fromEntries(Object.entries(addon.images?.({mirrors: debianMirrors()}) ?? {}).map(([key, recipe]) => [key, cluster.bundled[recipe.id] ?? imageReference(recipe)]))
+      await waitReady(cluster, addon, runtime, waitMs, step, templateValues(addon, runtime.values, images))
+    }),
+  )
 }
 
 // ——— disable ———

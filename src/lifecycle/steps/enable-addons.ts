@@ -38,7 +38,8 @@ export const enableAddonsStep: Step<CreateContext> = {
     const cluster = clusterOf(ctx)
     for (const request of requests(ctx)) {
       step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
-      await enableAddon(ctx.provider, cluster, request, {waitMs: 0}, step)
+      // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
+      await enableAddon(ctx.provider, cluster, request, {waitMs: 0, deferLate: ctx.run.waitMs > 0 && !required(ctx.plan, 'the plan').disableDefaultCNI}, step)
     }
   },
 }
