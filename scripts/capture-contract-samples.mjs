@@ -109,6 +109,11 @@ try {
   const pause = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'kcluster/pause'], {encoding: 'utf8'}).stdout.split('\n')[0]
   sample('load-image.json', ['load', 'image', pause, ...name])
   sample('export-logs.json', ['export', 'logs', WORK, ...name])
+  sample('addons-list.json', ['addons', 'list', ...name])
+  sample('addons-disable.json', ['addons', 'disable', 'storage', ...name])
+  sample('addons-disable.already.json', ['addons', 'disable', 'storage', ...name])
+  sample('addons-enable.json', ['addons', 'enable', 'storage', ...name])
+  sample('addons-enable.unknown.json', ['addons', 'enable', 'storag', ...name], {expectExit: 3})
   events('build-node-image.ndjson', sample('build-node-image.json', ['build', 'node-image']))
   sample('prune.dry-run.json', ['prune', '--dry-run', '--selector', 'sample=contracts', '--kubeconfig', KUBECONFIG])
 } finally {

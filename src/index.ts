@@ -42,6 +42,10 @@ export {
   type WatchStatusOptions,
 } from './api/clusters.js'
 export type {CancelOptions, EngineOptions, MessageOptions, ProgressOptions} from './api/call-options.js'
+// Addons (issue 8): the catalog, and enable/disable in a running cluster.
+export {disableAddons, enableAddons, listAddons, type AddonsOptions, type EnableAddonsOptions} from './api/addons.js'
+export type {AddonsDisableResult, AddonsEnableResult, AddonsListResult, AddonListEntry, AddonEnableEntry} from './lifecycle/addons.js'
+export type {Addon, AddonHostPort, AddonOption, AddonRuntime, AddonValues, ReadinessCheck} from './addons/addon.js'
 export {progressEvents, type ProgressRun} from './api/events.js'
 export {EVENT_TYPE_BY_STATE, PROGRESS_EVENT_VERSION, toCloudEvent, type ProgressCloudEvent, type StepEventData} from './progress/cloud-event.js'
 

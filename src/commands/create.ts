@@ -28,12 +28,13 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
     kubeconfig: kubeconfigFlag(),
     label: Flags.string({summary: "Label key=value of the cluster's containers, networks and volumes, for --selector of list, delete and prune (repeatable)", multiple: true}),
     ttl: Flags.string({summary: 'Let `kcluster prune` delete the cluster after this long, e.g. 2h (recorded as an expiry time)'}),
+    addons: Flags.string({summary: 'Addons to enable, comma-separated (`kcluster addons list`); -NAME leaves out one that is on by default (-storage)', delimiter: ',', multiple: true}),
   }
 
   async run(): Promise<CreateResult | DryRunResult> {
     const {flags} = await this.parse(Create)
     const config = flags.config === undefined ? undefined : await loadClusterConfig(flags.config)
-    const prepared = prepareCreate({config, name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig, labels: flags.label, ttl: flags.ttl})
+    const prepared = prepareCreate({config, name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig, addons: flags.addons, labels: flags.label, ttl: flags.ttl})
     if (!this.jsonEnabled()) for (const warning of prepared.warnings) this.logToStderr(`Warning: ${warning.field}: ${warning.message}`)
     if (flags['dry-run']) {
       const plan = dryRunCreate(prepared)

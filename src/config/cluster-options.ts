@@ -31,6 +31,8 @@ export interface CreateOptionsInput {
   labels?: readonly string[] | Record<string, string>
   /** After how long `prune` may delete the cluster (a duration, e.g. 2h); none: never. */
   ttl?: string
+  /** `create --addons`: names to enable, `-name` to leave out one that is on by default; added after the file's. */
+  addons?: string[]
   /** A loaded config file (loadClusterConfig); the flags above override its name, image and version. */
   config?: LoadedClusterConfig
 }
@@ -98,6 +100,8 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
   if (input.image !== undefined) spec.nodes = spec.nodes.map(({image: _replaced, ...node}) => node)
   delete spec.labels
   if (Object.keys(labels).length > 0) spec.labels = labels
+  const fromFlag = (input.addons ?? []).map((text) => text.trim()).filter(Boolean).map((text) => ({name: text.replace(/^-/, ''), enabled: !text.startsWith('-'), options: {}, field: '--addons'}))
+  if (fromFlag.length > 0) spec.addons = [...(spec.addons ?? []), ...fromFlag]
   const proxy = proxySettingsFrom(env)
   return {spec, run: {waitMs, retain: input.retain ?? false, kubeconfigPath: resolveKubeconfigPath(input.kubeconfig, env, home), ...(ttlMs === undefined ? {} : {ttlMs}), ...(proxy ? {proxy} : {})}}
 }

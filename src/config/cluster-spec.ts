@@ -125,6 +125,16 @@ export interface ClusterSpec {
   hooks?: HookSpecs
   /** Labels of the cluster's containers, networks and volumes (Kubernetes label syntax), which selectors find it by. */
   labels?: Record<string, string>
+  /** Addons asked for by the file or --addons, in order; the catalog's defaults apply to those not named. */
+  addons?: AddonSpec[]
+}
+
+export interface AddonSpec {
+  name: string
+  enabled: boolean
+  options: Record<string, string | number | boolean>
+  /** Where it was asked for ("addons[1]", "--addons"), for messages. */
+  field: string
 }
 
 /** How one create runs: how long it waits, whether it keeps a failure, which kubeconfig it writes. */

@@ -43,6 +43,7 @@ export function withDefaults(file: V1alpha1Cluster, cwd: string): DefaultedConfi
       containerdConfigPatchesJSON6902: nonEmptyList(file.containerdConfigPatchesJSON6902),
       hooks: hooksWithDefaults(file.hooks, cwd),
       labels: nonEmptyRecord(file.labels),
+      addons: nonEmptyList(file.addons?.map((a, i) => ({name: a.name, enabled: a.enabled ?? true, options: a.options ?? {}, field: `addons[${i}]`}))),
     }),
     nodes,
     networking,

@@ -26,6 +26,7 @@ export interface V1alpha1Cluster {
   containerdConfigPatchesJSON6902?: string[]
   hooks?: Partial<Record<HookEvent, V1alpha1Hook[]>>
   labels?: Record<string, string>
+  addons?: V1alpha1Addon[]
 }
 
 export interface V1alpha1Hook {
@@ -35,6 +36,12 @@ export interface V1alpha1Hook {
   continueOnError?: boolean
   env?: Record<string, string>
   workingDir?: string
+}
+
+export interface V1alpha1Addon {
+  name: string
+  enabled?: boolean
+  options?: Record<string, string | number | boolean>
 }
 
 export interface V1alpha1Node {
@@ -152,8 +159,20 @@ export const V1ALPHA1_SCHEMA: RootSchema = {
     containerdConfigPatchesJSON6902: strings("RFC 6902 patches (YAML or JSON) of every node's containerd configuration."),
     hooks: hooksSchema,
     labels: {type: 'object', description: "Labels of the cluster's Docker containers, networks and volumes (Kubernetes label syntax), for `list`, `delete` and `prune --selector`; --label adds to them.", additionalProperties: {type: 'string'}},
+    addons: {type: 'array', description: 'Addons to enable at create (`kcluster addons list` names them); storage is on unless listed with enabled: false.', items: {$ref: '#/definitions/addon'}},
   },
   definitions: {
+    addon: {
+      type: 'object',
+      description: 'An addon of the catalog, and its options.',
+      required: ['name'],
+      additionalProperties: false,
+      properties: {
+        name: {type: 'string', description: 'e.g. storage, metrics-server, registry'},
+        enabled: {type: 'boolean', default: true, description: 'false leaves out an addon that is on by default (storage).'},
+        options: {type: 'object', description: "The addon's options by name.", additionalProperties: {anyOf: [{type: 'string'}, {type: 'integer'}, {type: 'boolean'}]}},
+      },
+    },
     node: nodeSchema,
     portMapping: {
       type: 'object',

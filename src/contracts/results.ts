@@ -258,7 +258,7 @@ const clusterPortBase = {
   state: string("That container's state"),
 }
 const createPort = object({...clusterPortBase, source: constant('create'), containerPort: port}, 'Published by a node container since create')
-const addedPort = object({...clusterPortBase, source: constant('port add'), nodePort: port}, 'Published by a front container of `port add`')
+const addedPort = object({...clusterPortBase, source: constant('port add'), nodePort: port, addon: optional(string('The addon that needs it, when an addon added it (its disable removes it)'))}, 'Published by a front container of `port add` or of an addon')
 const clusterPort = anyOf([createPort, addedPort])
 
 export const PORT_ADD_RESULT = object({cluster: name, port: addedPort, target: string("Where the front sends what arrives: the node's address on the cluster network")})
@@ -297,6 +297,42 @@ export const DOCTOR_RESULT = object({
   ok: boolean('No check failed (warnings allowed); the exit code is 0, else 14'),
 })
 
+const addonState = oneOf(['enabled', 'disabled', 'not-ready'])
+
+export const ADDONS_LIST_RESULT = object({
+  cluster: name,
+  addons: array(
+    object({
+      name: string('What `addons enable` takes'),
+      description: string(),
+      upstream: object({project: string(), version: string(), source: string('The Go module (or repository) it is built from')}),
+      defaultEnabled: boolean('create enables it unless told not to'),
+      state: addonState,
+      detail: optional(string('Why it is not ready')),
+      objects: integer('Objects in the cluster labelled kcluster.dev/addon=<name>', {minimum: 0}),
+    }),
+    'The catalog, in order, with each addon\'s state in the cluster',
+  ),
+})
+
+export const ADDONS_ENABLE_RESULT = object({
+  cluster: name,
+  addons: array(
+    object({
+      name: string(),
+      outcome: oneOf(['enabled', 'already-enabled', 'applied'], 'applied: --wait 0, not waited for; already-enabled: nothing was done'),
+      images: array(object({placeholder: string('The manifests\' name for it'), reference: string(), built: boolean('Built by this enable'), loaded: boolean('Loaded into nodes that lacked it')})),
+      durationMs,
+      message: optional(string('What to do next: a URL, a token, a command')),
+    }),
+  ),
+})
+
+export const ADDONS_DISABLE_RESULT = object({
+  cluster: name,
+  addons: array(object({name: string(), outcome: oneOf(['disabled', 'already-disabled']), removed: integer('Labelled objects deleted', {minimum: 0})})),
+})
+
 /** Each command's result schema and its version, by command id as typed ("port add"). Bump the version when the shape changes. */
 export const RESULT_SCHEMAS = {
   // v2: create --dry-run names the proxy nodes get, the cluster's labels and its ttl.
@@ -311,11 +347,14 @@ export const RESULT_SCHEMAS = {
   version: {version: 1, schema: VERSION_RESULT},
   'load image': {version: 1, schema: LOAD_IMAGE_RESULT},
   'build node-image': {version: 1, schema: BUILD_NODE_IMAGE_RESULT},
-  'port add': {version: 1, schema: PORT_ADD_RESULT},
-  'port list': {version: 1, schema: PORT_LIST_RESULT},
-  'port remove': {version: 1, schema: PORT_REMOVE_RESULT},
+  'port add': {version: 2, schema: PORT_ADD_RESULT},
+  'port list': {version: 2, schema: PORT_LIST_RESULT},
+  'port remove': {version: 2, schema: PORT_REMOVE_RESULT},
   'get kubeconfig': {version: 1, schema: GET_KUBECONFIG_RESULT},
   'export kubeconfig': {version: 1, schema: EXPORT_KUBECONFIG_RESULT},
   'export logs': {version: 1, schema: EXPORT_LOGS_RESULT},
   doctor: {version: 1, schema: DOCTOR_RESULT},
+  'addons list': {version: 1, schema: ADDONS_LIST_RESULT},
+  'addons enable': {version: 1, schema: ADDONS_ENABLE_RESULT},
+  'addons disable': {version: 1, schema: ADDONS_DISABLE_RESULT},
 } as const

@@ -13,3 +13,5 @@ export {runAndCommitRecipe, SAVED_IMAGES_PATH, type RunAndCommitOptions} from '.
 export {LOAD_BALANCER_CONFIG_PATH, loadBalancerImageRecipe} from './load-balancer-image.js'
 export {fillPlaceholders} from './placeholders.js'
 export {packageRoot} from './paths.js'
+export {goBinaryImageRecipe, type GoBinaryImageOptions} from './kinds/go-binary.js'
+export {goBuilderRecipe, nodeBaseRecipe, storageImageRecipes} from './node-image.js'

@@ -38,46 +38,38 @@ export interface NodeImageOptions {
   mirrors?: DebianMirrors
 }
 
-export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOptions = {}): ImageRecipe {
-  const {root} = options
-  const mirrors = options.mirrors ?? debianMirrors()
-  const rootfs = (id: string, title: string, list: string, extra: {backports?: boolean; extraPackages?: string[]; changes?: string[]} = {}) =>
-    debianRootfsRecipe({id, title, repository: `kcluster/${id}`, root, suite: DEBIAN_RELEASE, mirrors, packageList: `images/rootfs/${list}.packages`, ...extra})
-
-  const builder = rootfs('builder', `Go builder image (Debian ${DEBIAN_RELEASE} + Go ${DEBIAN_BOOTSTRAP_GO})`, 'builder', {
+/** The Go build container: Debian's Go, which fetches the toolchain of go-toolchain.ts. Shared by every Go recipe. */
+export function goBuilderRecipe({root, mirrors = debianMirrors()}: NodeImageOptions = {}): ImageRecipe {
+  return debianRootfsRecipe({
+    id: 'builder',
+    title: `Go builder image (Debian ${DEBIAN_RELEASE} + Go ${DEBIAN_BOOTSTRAP_GO})`,
+    repository: 'kcluster/builder',
+    root,
+    suite: DEBIAN_RELEASE,
+    mirrors,
+    packageList: 'images/rootfs/builder.packages',
     backports: true,
     extraPackages: [debianGoPackage()],
     changes: [`ENV PATH=${debianGoBin()}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`],
   })
-  const binaries = goModuleRecipe({
-    id: 'kube-binaries',
-    title: 'Compile Kubernetes, etcd, CoreDNS and pause from upstream sources',
-    repository: 'kcluster/kube-binaries',
-    tagPrefix: kubernetesVersion,
-    root,
-    builder,
-    source: 'images/components',
-    script: 'build.sh',
-    args: [kubernetesVersion],
-  })
-  const componentBase = rootfs('component-base', 'Component root filesystem (iptables, conntrack)', 'component')
-  const nodeBase = rootfs('node-base', 'Node root filesystem (systemd, containerd, runc, CNI plugins)', 'node')
-  const component = (id: string, title: string, images: Record<string, ImageRecipe>, values?: Record<string, string>) =>
-    dockerfileRecipe({id, title, repository: `kcluster/${id}`, tagPrefix: kubernetesVersion, root, dockerfile: `images/dockerfiles/${id}.Dockerfile`, images, values})
-  const components = [
-    component('kube', 'Control-plane and kube-proxy image', {BASE: componentBase, BINARIES: binaries}, {COMMANDS: KUBE_COMPONENTS.join(' ')}),
-    component('etcd', 'etcd image', {BINARIES: binaries}),
-    component('coredns', 'CoreDNS image', {BINARIES: binaries}),
-    component('pause', 'pause image', {BINARIES: binaries}),
-  ]
-  // Dynamic volumes for the default StorageClass: the provisioner and the image of its helper pods.
+}
+
+/** The node's Debian root filesystem (systemd, containerd, runc, CNI plugins, busybox). */
+export function nodeBaseRecipe({root, mirrors = debianMirrors()}: NodeImageOptions = {}): ImageRecipe {
+  return debianRootfsRecipe({id: 'node-base', title: 'Node root filesystem (systemd, containerd, runc, CNI plugins)', repository: 'kcluster/node-base', root, suite: DEBIAN_RELEASE, mirrors, packageList: 'images/rootfs/node.packages'})
+}
+
+/** The local-path provisioner from its Go module and the busybox image of its helper pods (the storage addon's images). */
+export function storageImageRecipes(options: NodeImageOptions = {}): {provisioner: ImageRecipe; helper: ImageRecipe} {
+  const {root} = options
+  const mirrors = options.mirrors ?? debianMirrors()
   const storageBinaries = goModuleRecipe({
     id: 'storage-binaries',
     title: 'Compile the local-path provisioner from its Go module',
     repository: 'kcluster/storage-binaries',
     tagPrefix: LOCAL_PATH_PROVISIONER_VERSION,
     root,
-    builder,
+    builder: goBuilderRecipe({root, mirrors}),
     source: 'images/storage',
     script: 'build.sh',
     args: [LOCAL_PATH_PROVISIONER_VERSION],
@@ -91,7 +83,40 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     dockerfile: 'images/dockerfiles/local-path-provisioner.Dockerfile',
     images: {BINARIES: storageBinaries},
   })
-  const storageHelper = dockerfileRecipe({id: 'storage-helper', title: 'Storage helper image (busybox)', repository: 'kcluster/storage-helper', root, dockerfile: 'images/dockerfiles/storage-helper.Dockerfile', images: {BASE: nodeBase}})
+  const helper = dockerfileRecipe({id: 'storage-helper', title: 'Storage helper image (busybox)', repository: 'kcluster/storage-helper', root, dockerfile: 'images/dockerfiles/storage-helper.Dockerfile', images: {BASE: nodeBaseRecipe({root, mirrors})}})
+  return {provisioner, helper}
+}
+
+export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOptions = {}): ImageRecipe {
+  const {root} = options
+  const mirrors = options.mirrors ?? debianMirrors()
+  const rootfs = (id: string, title: string, list: string, extra: {backports?: boolean; extraPackages?: string[]; changes?: string[]} = {}) =>
+    debianRootfsRecipe({id, title, repository: `kcluster/${id}`, root, suite: DEBIAN_RELEASE, mirrors, packageList: `images/rootfs/${list}.packages`, ...extra})
+
+  const builder = goBuilderRecipe({root, mirrors})
+  const binaries = goModuleRecipe({
+    id: 'kube-binaries',
+    title: 'Compile Kubernetes, etcd, CoreDNS and pause from upstream sources',
+    repository: 'kcluster/kube-binaries',
+    tagPrefix: kubernetesVersion,
+    root,
+    builder,
+    source: 'images/components',
+    script: 'build.sh',
+    args: [kubernetesVersion],
+  })
+  const componentBase = rootfs('component-base', 'Component root filesystem (iptables, conntrack)', 'component')
+  const nodeBase = nodeBaseRecipe({root, mirrors})
+  const component = (id: string, title: string, images: Record<string, ImageRecipe>, values?: Record<string, string>) =>
+    dockerfileRecipe({id, title, repository: `kcluster/${id}`, tagPrefix: kubernetesVersion, root, dockerfile: `images/dockerfiles/${id}.Dockerfile`, images, values})
+  const components = [
+    component('kube', 'Control-plane and kube-proxy image', {BASE: componentBase, BINARIES: binaries}, {COMMANDS: KUBE_COMPONENTS.join(' ')}),
+    component('etcd', 'etcd image', {BINARIES: binaries}),
+    component('coredns', 'CoreDNS image', {BINARIES: binaries}),
+    component('pause', 'pause image', {BINARIES: binaries}),
+  ]
+  // Dynamic volumes for the default StorageClass (the storage addon): the provisioner and the image of its helper pods.
+  const {provisioner, helper: storageHelper} = storageImageRecipes({root, mirrors})
   // The pod network across nodes: flanneld keeps a route to every other node's pods.
   const networkBinaries = goModuleRecipe({
     id: 'network-binaries',

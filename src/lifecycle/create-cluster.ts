@@ -19,7 +19,7 @@ import {claimName, releaseClaim} from './steps/claim-name.js'
 import {ensureLoadBalancerImage} from './steps/ensure-load-balancer-image.js'
 import {ensureNodeImage} from './steps/ensure-node-image.js'
 import {installPodNetwork} from './steps/install-pod-network.js'
-import {installStorage} from './steps/install-storage.js'
+import {enableAddonsStep, waitAddonsStep} from './steps/enable-addons.js'
 import {labelNodes} from './steps/label-nodes.js'
 import {prepareCreate} from './prepare-create.js'
 import {planClusterStep} from './steps/plan-cluster.js'
@@ -71,8 +71,9 @@ export function createSteps(): Step<CreateContext>[] {
     ...bootstrapSteps,
     labelNodes,
     installPodNetwork,
-    installStorage,
+    enableAddonsStep,
     waitReady,
+    waitAddonsStep,
     // The kubeconfig is written last: a create that fails never leaves an entry behind.
     writeKubeconfig,
     releaseClaim,

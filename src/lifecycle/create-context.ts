@@ -4,6 +4,7 @@ import type {StepContext} from '../progress/step.js'
 import {metadataLabels, type ClusterMetadata} from '../provider/labels.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
+import type {AddonRequest} from './addons.js'
 
 /** Where create gets its images: the default ones are built here when missing. */
 export interface ClusterImages {
@@ -43,6 +44,8 @@ export interface CreateContext {
   /** Provisioned nodes, in plan order. */
   nodes: Node[]
   secrets?: JoinSecrets
+  /** The addons to enable, resolved against the catalog (storage unless turned off). */
+  addons?: AddonRequest[]
   /** Set when the kubeconfig was written, with the context that was current before, for rollback. */
   kubeconfig?: {previousContext?: string}
 }

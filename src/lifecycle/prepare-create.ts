@@ -7,6 +7,7 @@ import type {ConfigWarning} from '../config/load-config.js'
 import {InvalidInputError} from '../errors/index.js'
 import {planCluster, type ClusterPlan} from '../plan/plan-cluster.js'
 import {checkKubeadmPatches} from './kubeadm/check-patches.js'
+import {resolveClusterAddons} from './addons.js'
 
 /** A create validated and planned provisionally, before Docker is asked anything. */
 export interface PreparedCreate extends CreateOptions {
@@ -19,6 +20,8 @@ export interface PreparedCreate extends CreateOptions {
 /** Validates the create options (every problem at once) and plans the cluster provisionally. */
 export function prepareCreate(input: CreateOptionsInput, env: NodeJS.ProcessEnv = process.env, home?: string): PreparedCreate {
   const {spec, run} = resolveCreateOptions(input, env, home)
+  // Unknown addons and bad options stop create before it touches Docker.
+  resolveClusterAddons(spec.addons ?? [])
   const provisionalPlan = planCluster(spec, {subnetsInUse: [], ...(run.proxy ? {proxy: run.proxy} : {})})
   // The version only fills a field of ClusterConfiguration here; a patch cannot depend on it.
   const patches = checkKubeadmPatches(provisionalPlan, spec.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION)

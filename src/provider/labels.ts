@@ -77,6 +77,8 @@ export function creatorOf(labels: Record<string, string> | undefined): CreatorRe
   }
   return creator
 }
+/** On a port front or host container an addon made: the addon's name (disable removes what carries it). */
+export const ADDON_CONTAINER_LABEL = `${LABEL_PREFIX}.addon`
 
 export type ResourceKind = 'node' | 'load-balancer' | 'network' | 'volume' | 'probe' | 'claim' | 'port'
 

@@ -153,6 +153,8 @@ export interface PortFrontSpec {
   node: string
   nodeAddress: string
   nodePort: number
+  /** The addon that needs it, if one does (its disable removes it). */
+  addon?: string
 }
 
 /** One port a cluster publishes on the host. */
@@ -165,7 +167,7 @@ export type ClusterPort = {
   /** The container that publishes it, and its state. */
   container: string
   state: string
-} & ({source: 'create'; containerPort: number} | {source: 'port add'; nodePort: number})
+} & ({source: 'create'; containerPort: number} | {source: 'port add'; nodePort: number; addon?: string})
 
 /** The cluster's network as a new container on it must know it. */
 export interface ClusterNetwork {
@@ -197,6 +199,19 @@ export interface MachineFacts {
   inotify?: {maxUserInstances: number; maxUserWatches: number}
   /** The filesystem of the engine's root folder. */
   disk?: {path: string; availableBytes: number; totalBytes: number}
+}
+
+/** A container an addon runs beside clusters (the registry): one per machine, on the networks of the clusters that use it. */
+export interface HostContainerSpec {
+  /** Container name; also its alias on every cluster network it joins. */
+  name: string
+  image: string
+  addon: string
+  ports: {hostAddress: string; hostPort: number; containerPort: number}[]
+  /** Named volume → path; volumes outlive the container. */
+  volumes: Record<string, string>
+  env: Record<string, string>
+  command?: string[]
 }
 
 /** The container engine, as small as the lifecycle needs it; DockerProvider is the one implementation. */
@@ -255,4 +270,16 @@ export interface Provider {
   containerLogs(containerName: string): Promise<string>
   /** A file of a container (`docker cp`), running or not. */
   readContainerFile(containerName: string, path: string): Promise<Buffer>
+
+  // issue 8: addons
+  /** Creates and starts the container, or starts it; one of another image is replaced (its volumes stay). */
+  ensureHostContainer(spec: HostContainerSpec): Promise<void>
+  /** The cluster networks the host container is on; undefined when it does not exist. */
+  hostContainerNetworks(name: string): Promise<string[] | undefined>
+  /** Joins it to a cluster network under its name; already there is fine. */
+  connectHostContainer(name: string, network: string): Promise<void>
+  /** Leaves the network; not there (or gone) is fine. */
+  disconnectHostContainer(name: string, network: string): Promise<void>
+  /** Removes the container (never its volumes); gone is fine. */
+  removeHostContainer(name: string): Promise<void>
 }

@@ -2,11 +2,12 @@
 // state (claims, networks, node containers) and answers the commands create
 // runs in nodes the way a healthy cluster would, unless a test says otherwise.
 import {Readable} from 'node:stream'
+import yaml from 'js-yaml'
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
 import {creatorOf, metadataOf} from '../../src/provider/labels.js'
-import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
+import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, HostContainerSpec, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
 clusters:
@@ -53,7 +54,7 @@ export class FakeNode implements Node {
     if (!this.running) throw new NodeNotRunningError(this.containerName, {status: 'exited', exitCode: 137})
     this.commands.push(command)
     this.provider.log.push(`exec ${this.name}: ${command.join(' ')}`)
-    const result = (await this.provider.override?.(this, command, options)) ?? this.provider.defaultAnswer(this, command)
+    const result = (await this.provider.override?.(this, command, options)) ?? this.provider.defaultAnswer(this, command, options)
     if (result.exitCode !== 0 && !options.allowFailure) throw new CommandFailedError(command, result.exitCode, result.stdout + result.stderr, {container: this.containerName})
     return result
   }
@@ -245,7 +246,7 @@ export class FakeProvider implements Provider {
     return [
       ...this.nodes.filter((n) => n.spec.cluster === cluster).flatMap((n) => n.spec.ports.map((p): ClusterPort => ({hostAddress: p.hostAddress, hostPort: p.hostPort, protocol: p.protocol, node: n.name, containerPort: p.containerPort, source: 'create', container: n.containerName, state: state(n.running)}))),
       ...this.loadBalancers.filter((lb) => lb.cluster === cluster).flatMap((lb) => lb.ports.map((p): ClusterPort => ({hostAddress: p.hostAddress, hostPort: p.hostPort, protocol: p.protocol, node: lb.name, containerPort: p.containerPort, source: 'create', container: lb.containerName, state: 'running'}))),
-      ...this.portFronts.filter((f) => f.cluster === cluster).map((f): ClusterPort => ({hostAddress: f.hostAddress, hostPort: f.hostPort, protocol: f.protocol, node: f.node, nodePort: f.nodePort, source: 'port add', container: f.containerName, state: 'running'})),
+      ...this.portFronts.filter((f) => f.cluster === cluster).map((f): ClusterPort => ({hostAddress: f.hostAddress, hostPort: f.hostPort, protocol: f.protocol, node: f.node, nodePort: f.nodePort, source: 'port add', container: f.containerName, state: 'running', ...(f.addon ? {addon: f.addon} : {})})),
     ].sort((a, b) => a.hostPort - b.hostPort)
   }
 
@@ -329,6 +330,26 @@ export class FakeProvider implements Provider {
     return Buffer.from(content)
   }
 
+  // issue 8: addons
+  readonly hostContainers = new Map<string, {spec: HostContainerSpec; networks: Set<string>}>()
+  async ensureHostContainer(spec: HostContainerSpec): Promise<void> {
+    this.log.push(`host container ${spec.name}`)
+    if (!this.hostContainers.has(spec.name)) this.hostContainers.set(spec.name, {spec, networks: new Set()})
+  }
+  async hostContainerNetworks(name: string): Promise<string[] | undefined> {
+    const found = this.hostContainers.get(name)
+    return found ? [...found.networks] : undefined
+  }
+  async connectHostContainer(name: string, network: string): Promise<void> {
+    this.hostContainers.get(name)?.networks.add(network)
+  }
+  async disconnectHostContainer(name: string, network: string): Promise<void> {
+    this.hostContainers.get(name)?.networks.delete(network)
+  }
+  async removeHostContainer(name: string): Promise<void> {
+    this.hostContainers.delete(name)
+  }
+
   node(name: string): FakeNode {
     const found = this.nodes.find((n) => n.name === name)
     if (!found) throw new Error(`no fake node ${name}`)
@@ -336,8 +357,50 @@ export class FakeProvider implements Provider {
   }
 
   /** What a healthy cluster answers. */
-  defaultAnswer(node: FakeNode, command: string[]): ExecResult {
+  /** What containerd of every node holds (ctr images ls -q): the images the fake node image bundles. */
+  readonly containerdImages = new Set(['docker.io/kcluster/local-path-provisioner:test', 'docker.io/kcluster/storage-helper:test', 'docker.io/kcluster/flannel:test'])
+  /** Objects applied with a kcluster addon label, by kind/namespace/name; answered to get, deleted by delete. */
+  readonly kube = new Map<string, any>()
+
+  private kubeAnswer(command: string[], options: ExecOptions): ExecResult | undefined {
+    const args = command.slice(2)
+    if (args[0] === 'apply' && typeof options.stdin === 'string') {
+      for (const doc of yaml.loadAll(options.stdin) as any[]) {
+        if (doc?.metadata?.labels?.['kcluster.dev/addon']) this.kube.set(`${doc.kind}/${doc.metadata.namespace ?? ''}/${doc.metadata.name}`, doc)
+      }
+      return ok()
+    }
+    if (args[0] === 'api-resources') {
+      const kinds = new Map([...this.kube.values()].map((o) => [`${o.kind}`, o.apiVersion]))
+      return ok([...kinds].map(([kind, apiVersion]) => `x  ${apiVersion} true ${kind}`).join('\n'))
+    }
+    const byLabel = args.indexOf('-l')
+    if (args[0] === 'get' && byLabel > 0) {
+      const [key, value] = args[byLabel + 1]!.split('=')
+      return ok(JSON.stringify({items: [...this.kube.values()].filter((o) => o.metadata.labels?.[key!] !== undefined && (value === undefined || o.metadata.labels[key!] === value))}))
+    }
+    if (args[0] === 'delete' && byLabel > 0) {
+      const [key, value] = args[byLabel + 1]!.split('=')
+      for (const [id, o] of this.kube) if (o.metadata.labels?.[key!] === value) this.kube.delete(id)
+      return ok()
+    }
+    if (args[0] === 'get' && /^(deployment|daemonset|statefulset|apiservice)\//.test(args[1] ?? '')) {
+      const [kind, name] = args[1]!.split('/')
+      const found = [...this.kube.values()].find((o) => o.kind.toLowerCase() === kind && o.metadata.name === name)
+      if (!found) return {stdout: '', stderr: `Error from server (NotFound): ${args[1]} not found`, exitCode: 1}
+      const status = {availableReplicas: 1, readyReplicas: 1, updatedReplicas: 1, numberAvailable: 1, desiredNumberScheduled: 1, updatedNumberScheduled: 1, conditions: [{type: 'Available', status: 'True'}]}
+      return ok(JSON.stringify({...found, status}))
+    }
+    return undefined
+  }
+
+  defaultAnswer(node: FakeNode, command: string[], options: ExecOptions = {}): ExecResult {
     const line = command.join(' ')
+    if (command[0] === 'kubectl') {
+      const answer = this.kubeAnswer(command, options)
+      if (answer) return answer
+    }
+    if (line.startsWith('ctr --namespace=k8s.io images ls -q')) return ok([...this.containerdImages].join('\n'))
     const joined = this.nodes.filter((n) => n.commands.some((c) => c[0] === 'kubeadm'))
     if (line.includes('{.spec.podCIDR}')) return ok(joined.map((n, i) => `${n.name}=10.244.${i}.0/24\n`).join(''))
     if (line.includes('@.type=="Ready"')) return ok(joined.map((n) => `${n.name}=True\n`).join(''))

@@ -32,6 +32,9 @@ import ExportLogs from '../../src/commands/export/logs.js'
 import Doctor from '../../src/commands/doctor.js'
 import Prune from '../../src/commands/prune.js'
 import AutocompleteFish from '../../src/commands/autocomplete/fish.js'
+import AddonsList from '../../src/commands/addons/list.js'
+import AddonsEnable from '../../src/commands/addons/enable.js'
+import AddonsDisable from '../../src/commands/addons/disable.js'
 import type {ErrorEnvelope, SuccessEnvelope} from '../../src/cli/base-command.js'
 import type {ClusterStatus} from '../../src/lifecycle/cluster-status.js'
 import type {ProgressCloudEvent} from '../../src/progress/cloud-event.js'
@@ -74,6 +77,9 @@ const COMMANDS = {
   doctor: Doctor,
   prune: Prune,
   'autocomplete fish': AutocompleteFish,
+  'addons list': AddonsList,
+  'addons enable': AddonsEnable,
+  'addons disable': AddonsDisable,
 } satisfies Record<Command, CommandClass>
 
 /** Commands whose result type differs from their schema's; for the difference, call sameType<Static<…>, Result<typeof …>>(true). */

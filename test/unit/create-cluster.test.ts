@@ -220,12 +220,12 @@ describe('createCluster with a fake provider', () => {
   test('--image: kubeadm gets the version the image carries, not the default', async () => {
     const provider = new FakeProvider()
     const images = fakeClusterImages({'me/node:dev': {'io.kcluster.kubernetes-version': 'v1.34.1', 'io.kcluster.bundled-images': 'flannel=me/flannel:dev'}})
-    const result = await run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), image: 'me/node:dev'}, {images}).promise
+    const result = await run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), image: 'me/node:dev', addons: ['-storage']}, {images}).promise
     assert.equal(result.kubernetesVersion, 'v1.34.1')
     const init = yaml.loadAll(provider.node('dev-control-plane').files.get('/etc/kcluster/kubeadm.yaml')!) as any[]
     assert.equal(init.find((d) => d.kind === 'ClusterConfiguration').kubernetesVersion, 'v1.34.1')
     assert.deepEqual(images.built, [], 'a given image is never built')
-    assert.equal(provider.node('dev-control-plane').commands.filter((c) => c.includes('apply')).length, 1, 'the pod network only: no storage without its images in the node image')
+    assert.equal(provider.node('dev-control-plane').commands.filter((c) => c.includes('apply')).length, 1, 'the pod network only: storage turned off (--addons=-storage)')
   })
 
   test('a node image of another Kubernetes version is refused, naming the node, before anything is created', async () => {

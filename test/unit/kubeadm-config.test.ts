@@ -118,21 +118,6 @@ describe('load balancer configuration', () => {
 })
 
 describe('storage', () => {
-  test('the default class "standard" binds where the pod lands; both images preloaded, never pulled', async () => {
-    const {storageManifest} = await import('../../src/lifecycle/steps/install-storage.js')
-    const docs = yaml.loadAll(storageManifest({provisioner: 'kcluster/local-path-provisioner:v0.0.30-abc', helper: 'kcluster/storage-helper:def'}, {host: '172.30.0.10', port: 6443})) as any[]
-    const byKind = (kind: string) => docs.filter((d) => d?.kind === kind)
-    const [storageClass] = byKind('StorageClass')
-    assert.equal(storageClass.metadata.name, 'standard')
-    assert.equal(storageClass.metadata.annotations['storageclass.kubernetes.io/is-default-class'], 'true')
-    assert.equal(storageClass.volumeBindingMode, 'WaitForFirstConsumer')
-    const container = byKind('Deployment')[0].spec.template.spec.containers[0]
-    assert.equal(container.image, 'kcluster/local-path-provisioner:v0.0.30-abc')
-    assert.equal(container.imagePullPolicy, 'Never')
-    const helperPod = yaml.load(byKind('ConfigMap')[0].data['helperPod.yaml']) as any
-    assert.deepEqual([helperPod.spec.containers[0].image, helperPod.spec.containers[0].imagePullPolicy], ['kcluster/storage-helper:def', 'Never'])
-  })
-
   test('a node image tells the images of its bundled parts in a label', async () => {
     const {nodeImageFacts} = await import('../../src/lifecycle/cluster-images.js')
     assert.deepEqual(nodeImageFacts({'io.kcluster.kubernetes-version': 'v1.34.4', 'io.kcluster.bundled-images': 'local-path-provisioner=a:1,flannel=b:2'}), {kubernetesVersion: 'v1.34.4', bundled: {'local-path-provisioner': 'a:1', flannel: 'b:2'}})

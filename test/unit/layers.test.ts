@@ -23,11 +23,12 @@ const ALLOWED: Record<string, string[]> = {
   images: ['config', 'errors', 'files', 'progress', 'provider', 'execa', 'tar'],
   // Lifecycle hooks: user commands run on this machine, the one process lifecycle starts outside a node.
   hooks: ['config', 'errors', 'progress'],
-  lifecycle: ['config', 'errors', 'files', 'hooks', 'images', 'kubeconfig', 'plan', 'progress', 'provider', 'js-yaml'],
+  addons: ['config', 'errors', 'images', 'provider', 'js-yaml'],
+  lifecycle: ['addons', 'config', 'errors', 'files', 'hooks', 'images', 'kubeconfig', 'plan', 'progress', 'provider', 'js-yaml'],
   // The library's calls: the lifecycle with defaults, so the one other place that may name the Docker provider.
   api: ['config', 'errors', 'hooks', 'lifecycle', 'progress', 'provider', 'provider/docker'],
   cli: ['config', 'errors', 'lifecycle', 'progress', 'provider', 'provider/docker', '@oclif/core', 'listr2'],
-  commands: ['cli', 'config', 'errors', 'lifecycle', 'provider', '@oclif/core'],
+  commands: ['addons', 'cli', 'config', 'errors', 'lifecycle', 'provider', '@oclif/core'],
 }
 
 function sourceFiles(dir: string): string[] {

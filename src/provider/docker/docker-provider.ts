@@ -11,7 +11,7 @@ import type Docker from 'dockerode'
 import {ClusterExistsError} from '../../errors/index.js'
 import type {ImageBuilder} from '../image-builder.js'
 import {CLUSTER_LABEL, CREATOR_LABEL, KIND_LABEL, NODE_NAME_LABEL, ROLE_LABEL, claimContainerName, clusterLabels, creatorOf, metadataOf} from '../labels.js'
-import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
+import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterState, ClusterSummary, ExecOptions, HostContainerSpec, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, NodeRole, PortFrontSpec, Provider, PublishedPort, SecurityMode} from '../types.js'
 import {connectDocker, pingDocker} from './client.js'
 import {apiServerOf, containerNameOf, ipv4Of, removedNodeContainers} from './container-info.js'
 import {loadBalancerContainerSpec, networkCreateOptions, nodeContainerSpec, type HostFacts} from './container-spec.js'
@@ -23,6 +23,7 @@ import {writeFileInContainer} from './files.js'
 import {DockerImages} from './images.js'
 import {clusterNetworkOf, listClusterPorts, provisionPortFront, removePortFront} from './ports.js'
 import {portOwner} from './port-owner.js'
+import {connectHostContainer, disconnectHostContainer, ensureHostContainer, hostContainerNetworks, removeHostContainer} from './host-containers.js'
 import {routedSubnets} from './routes.js'
 import {tarOfFiles} from './tar-entry.js'
 
@@ -267,6 +268,14 @@ export class DockerProvider implements Provider {
       const volumes = (await this.docker.listVolumes({filters: filter})).Volumes ?? []
       errors.push(...rejected(await Promise.allSettled(volumes.map((v) => this.docker.getVolume(v.Name).remove()))))
       const networks = await this.docker.listNetworks({filters: filter})
+      // A host container of an addon (the shared registry) may still be on the network: it leaves, it stays.
+      for (const network of networks) {
+        const inspected = await Promise.resolve()
+          .then(() => this.docker.getNetwork(network.Id).inspect())
+          .catch(() => undefined)
+        const attached = Object.keys(inspected?.Containers ?? {})
+        await Promise.allSettled(attached.map(async (container) => this.docker.getNetwork(network.Id).disconnect({Container: container, Force: true})))
+      }
       errors.push(...rejected(await Promise.allSettled(networks.map((n) => this.docker.getNetwork(n.Id).remove()))))
       if (errors.length > 0) throw errors[0]
       errors.push(...rejected(await Promise.allSettled(claims.map(remove))))
@@ -367,6 +376,27 @@ export class DockerProvider implements Provider {
 
   readContainerFile(containerName: string, path: string): Promise<Buffer> {
     return readContainerFile(this.docker, containerName, path)
+  }
+
+  // issue 8: addons
+  ensureHostContainer(spec: HostContainerSpec): Promise<void> {
+    return ensureHostContainer(this.docker, spec)
+  }
+
+  hostContainerNetworks(name: string): Promise<string[] | undefined> {
+    return hostContainerNetworks(this.docker, name)
+  }
+
+  connectHostContainer(name: string, network: string): Promise<void> {
+    return connectHostContainer(this.docker, name, network)
+  }
+
+  disconnectHostContainer(name: string, network: string): Promise<void> {
+    return disconnectHostContainer(this.docker, name, network)
+  }
+
+  removeHostContainer(name: string): Promise<void> {
+    return removeHostContainer(this.docker, name)
   }
 }
 

@@ -3,7 +3,7 @@
 // the cluster network: it publishes the host port and forwards, with socat,
 // to the node's address. Its labels say everything `port list` shows.
 import type Docker from 'dockerode'
-import {CLUSTER_LABEL, KIND_LABEL, NODE_NAME_LABEL, PORT_LABELS, clusterLabels} from '../labels.js'
+import {ADDON_CONTAINER_LABEL, CLUSTER_LABEL, KIND_LABEL, NODE_NAME_LABEL, PORT_LABELS, clusterLabels} from '../labels.js'
 import type {ClusterNetwork, ClusterPort, PortFrontSpec} from '../types.js'
 import {classifyDockerError, dockerCall, dockerMessage, isConflict, isNotFound} from './errors.js'
 import {containerNameOf} from './container-info.js'
@@ -33,6 +33,7 @@ export function portFrontContainerSpec(spec: PortFrontSpec): Docker.ContainerCre
       [PORT_LABELS.node]: spec.node,
       [PORT_LABELS.nodeAddress]: spec.nodeAddress,
       [PORT_LABELS.nodePort]: String(spec.nodePort),
+      ...(spec.addon ? {[ADDON_CONTAINER_LABEL]: spec.addon} : {}),
     }),
     ExposedPorts: {[key]: {}},
     HostConfig: {
@@ -52,7 +53,8 @@ export function frontPortOf(container: string, state: string, labels: Record<str
   const nodePort = Number(labels[PORT_LABELS.nodePort])
   const protocol = labels[PORT_LABELS.protocol]
   if (!Number.isInteger(hostPort) || !Number.isInteger(nodePort) || (protocol !== 'tcp' && protocol !== 'udp')) return undefined
-  return {hostAddress: labels[PORT_LABELS.hostAddress] ?? '', hostPort, protocol, node: labels[PORT_LABELS.node] ?? '', nodePort, source: 'port add', container, state}
+  const addon = labels[ADDON_CONTAINER_LABEL]
+  return {hostAddress: labels[PORT_LABELS.hostAddress] ?? '', hostPort, protocol, node: labels[PORT_LABELS.node] ?? '', nodePort, source: 'port add', container, state, ...(addon ? {addon} : {})}
 }
 
 /** The ports a node or load balancer container was created with, from its pinned bindings ("30080/tcp" → [{HostIp, HostPort}]). */

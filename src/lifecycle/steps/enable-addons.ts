@@ -1,0 +1,59 @@
+// Create enables its addons (storage by default, those of the config file and
+// --addons) once the pod network is in: applied first, waited for once the
+// nodes are Ready, so their pods start while the nodes come up.
+import {API_SERVER_PORT} from '../../config/api-server.js'
+import type {Step} from '../../progress/step.js'
+import {enableAddon, resolveClusterAddons, waitForAddons, type AddonCluster, type AddonRequest} from '../addons.js'
+import type {CreateContext} from '../create-context.js'
+import {initNode, required} from '../create-context.js'
+
+function requests(ctx: CreateContext): AddonRequest[] {
+  ctx.addons ??= resolveClusterAddons(ctx.spec.addons ?? [])
+  return ctx.addons
+}
+
+function clusterOf(ctx: CreateContext): AddonCluster {
+  const plan = required(ctx.plan, 'the plan')
+  const admin = initNode(ctx)
+  return {
+    name: ctx.spec.name,
+    nodes: ctx.nodes,
+    admin,
+    values: {
+      cluster: ctx.spec.name,
+      network: plan.network,
+      nodes: ctx.nodes.map((n) => ({name: n.name, role: n.role, ipv4: n.ipv4})),
+      controlPlane: {name: admin.name, ipv4: admin.ipv4},
+      apiServer: {host: plan.apiServer.endpointIpv4, port: API_SERVER_PORT},
+    },
+    bundled: ctx.bundledImages,
+  }
+}
+
+export const enableAddonsStep: Step<CreateContext> = {
+  id: 'enable-addons',
+  title: 'Enable the addons',
+  skip: (ctx) => (requests(ctx).length === 0 ? 'no addons (storage turned off, none asked for)' : undefined),
+  run: async (ctx, step) => {
+    const cluster = clusterOf(ctx)
+    for (const request of requests(ctx)) {
+      step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
+      // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
+      await enableAddon(ctx.provider, cluster, request, {waitMs: 0, deferLate: ctx.run.waitMs > 0 && !required(ctx.plan, 'the plan').disableDefaultCNI}, step)
+    }
+  },
+}
+
+export const waitAddonsStep: Step<CreateContext> = {
+  id: 'wait-addons',
+  title: 'Wait for the addons to be ready',
+  skip: (ctx) => {
+    if (requests(ctx).length === 0) return 'no addons'
+    if (ctx.run.waitMs === 0) return 'not asked to wait (--wait 0)'
+    return required(ctx.plan, 'the plan').disableDefaultCNI ? 'no pod network installed (disableDefaultCNI): addon pods start once you install one' : undefined
+  },
+  run: async (ctx, step) => {
+    step.report(requests(ctx).map((r) => r.addon.name).join(', '))
+    await waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, step)
+  },
+}
