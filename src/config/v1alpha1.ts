@@ -3,7 +3,7 @@
 // changing its apiVersion, plus `kubernetesVersion` and `image` for the whole
 // cluster. The schema below is what the decoder enforces and what
 // schemas/cluster-config.schema.json ships to editors.
-import {HOOK_EVENTS, type HookEvent, type KubeProxyMode, type MountPropagation, type NodeRole} from './cluster-spec.js'
+import {HOOK_EVENTS, type HookEvent, type HookSpec, type KubeProxyMode, type MountPropagation, type NodeRole} from './cluster-spec.js'
 import type {JsonSchema, RootSchema} from './json-schema.js'
 
 export const V1ALPHA1_API_VERSION = 'kcluster.dev/v1alpha1'
@@ -29,14 +29,8 @@ export interface V1alpha1Cluster {
   addons?: V1alpha1Addon[]
 }
 
-export interface V1alpha1Hook {
-  name?: string
-  command: string | string[]
-  timeout?: string
-  continueOnError?: boolean
-  env?: Record<string, string>
-  workingDir?: string
-}
+/** A hook as the file writes it: the same fields, its workingDir possibly relative. */
+export type V1alpha1Hook = HookSpec
 
 export interface V1alpha1Addon {
   name: string

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import * as k8s from '@kubernetes/client-node'
 import {envelopeProblems, progressStreamProblems} from '../contracts/schemas.js'
-import {buildBusyboxImage, clusterResources, eventually, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {buildBusyboxImage, clusterResources, eventually, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
 
 const NAME = 'e2e-main'
 const SECOND = 'e2e-second'
@@ -198,23 +198,7 @@ kind: Secret
 metadata: {name: credentials, namespace: e2e}
 stringData: {password: "s3cr3t-value"}
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: e2e}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - name: httpd
-        image: ${TEST_IMAGE}
-        imagePullPolicy: IfNotPresent
-        command: ["sh", "-c", "mkdir -p /www && echo served-by $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
-        ports: [{containerPort: 8080}]
-        readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
----
+${httpdDeployment(TEST_IMAGE, 2, {namespace: 'e2e', pullPolicy: 'IfNotPresent'}).trimStart()}---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: e2e}

@@ -121,11 +121,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** A Deployment `web` of busybox httpd pods, each serving "served-by <pod name>" on port 8080. */
-export function httpdDeployment(image: string, replicas: number): string {
+export function httpdDeployment(image: string, replicas: number, {namespace, pullPolicy = 'Never'}: {namespace?: string; pullPolicy?: 'Never' | 'IfNotPresent'} = {}): string {
   return `
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: web}
+metadata: {name: web${namespace ? `, namespace: ${namespace}` : ''}}
 spec:
   replicas: ${replicas}
   selector: {matchLabels: {app: web}}
@@ -135,7 +135,7 @@ spec:
       containers:
       - name: httpd
         image: ${image}
-        imagePullPolicy: Never
+        imagePullPolicy: ${pullPolicy}
         command: ["sh", "-c", "mkdir -p /www && echo served-by $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
         ports: [{containerPort: 8080}]
         readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
