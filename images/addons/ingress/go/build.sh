@@ -32,6 +32,8 @@ go mod tidy
 
 build_date=$(date -u -d "@${SOURCE_DATE_EPOCH:-0}" +%Y-%m-%dT%H:%M:%SZ)
 step "traefik $VERSION: compiling (the web UI is left out: its assets need a Node.js build)"
+# How many packages the build compiles at most, so progress reads "n of total".
+echo "#@ packages $(go list -deps github.com/traefik/traefik/v3/cmd/traefik | wc -l)"
 go build -v -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$VERSION -X github.com/traefik/traefik/v3/pkg/version.BuildDate=$build_date" \
   -o /out/traefik github.com/traefik/traefik/v3/cmd/traefik
 
