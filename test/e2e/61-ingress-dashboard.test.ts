@@ -69,7 +69,7 @@ describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
     assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
     await kubectl(['apply', '--server-side', '-f', '-'], (await provider.images.readFile(image, GATEWAY_API_CRDS_PATH)).toString('utf8'))
     await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gateways.gateway.networking.k8s.io', 'crd/httproutes.gateway.networking.k8s.io'])
-    await kubectl(['apply', '-f', '-'], template('ingress/traefik.yaml', {IMAGE: image, ADDRESS: '127.0.0.1'}))
+    await kubectl(['apply', '-f', '-'], template('ingress/traefik.yaml', {TRAEFIK_IMAGE: image, INGRESS_ADDRESS: '127.0.0.1'}))
     await kubectl(['rollout', 'status', '-n', 'kcluster-ingress', 'daemonset/traefik', '--timeout=180s'])
     for (const port of [80, 443]) {
       const added = await kcluster(['port', 'add', `${port}:${port}`, '--name', NAME])
@@ -99,7 +99,7 @@ describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
     const image = (await ensureImage(dashboardImageRecipe(), {builder: provider.images, report: (line) => process.stderr.write(`${line}\n`)})).reference
     const loaded = await kcluster(['load', 'image', image, '--name', NAME])
     assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
-    await kubectl(['apply', '-f', '-'], template('dashboard/kube-web-view.yaml', {IMAGE: image, NODE_PORT: String(DASHBOARD_NODE_PORT)}))
+    await kubectl(['apply', '-f', '-'], template('dashboard/kube-web-view.yaml', {DASHBOARD_IMAGE: image, DASHBOARD_NODE_PORT: String(DASHBOARD_NODE_PORT)}))
     await kubectl(['rollout', 'status', '-n', 'kcluster-dashboard', 'deployment/kube-web-view', '--timeout=180s'])
     const hostPort = await freePort()
     const added = await kcluster(['port', 'add', `${hostPort}:${DASHBOARD_NODE_PORT}`, '--name', NAME])

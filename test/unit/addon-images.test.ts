@@ -70,7 +70,7 @@ describe('addon manifests', () => {
   }
 
   test('ingress: Traefik on the control planes\' ports 80 and 443, the default IngressClass, a GatewayClass and a shared Gateway', () => {
-    const objects = render('ingress/traefik.yaml', {IMAGE: 'kcluster/traefik:v3-abc', ADDRESS: '127.0.0.1'})
+    const objects = render('ingress/traefik.yaml', {TRAEFIK_IMAGE: 'kcluster/traefik:v3-abc', INGRESS_ADDRESS: '127.0.0.1'})
     assert.deepEqual(objects.map((o) => `${o.kind}/${o.metadata.name}`), [
       'Namespace/kcluster-ingress', 'ServiceAccount/traefik', 'ClusterRole/kcluster-ingress-traefik', 'ClusterRoleBinding/kcluster-ingress-traefik',
       'IngressClass/traefik', 'GatewayClass/traefik', 'Gateway/default', 'DaemonSet/traefik',
@@ -86,7 +86,7 @@ describe('addon manifests', () => {
   })
 
   test('dashboard: Kubernetes Web View on a host port of the control plane, reading through a ServiceAccount that may only get and list', () => {
-    const objects = render('dashboard/kube-web-view.yaml', {IMAGE: 'kcluster/kube-web-view:21-abc', NODE_PORT: '9090'})
+    const objects = render('dashboard/kube-web-view.yaml', {DASHBOARD_IMAGE: 'kcluster/kube-web-view:21-abc', DASHBOARD_NODE_PORT: '9090'})
     const [pod] = podSpecs(objects)
     assert.deepEqual(pod.containers[0].ports, [{name: 'http', containerPort: 8080, hostPort: 9090, protocol: 'TCP'}])
     assert.equal(pod.containers[0].imagePullPolicy, 'Never')
