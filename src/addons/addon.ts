@@ -159,6 +159,12 @@ export interface Addon {
    * Service yet, then keeps asking over that first connection).
    */
   manifestsWhenReady?: string[]
+  /**
+   * Manifests that travel inside one of the addon's images (`image`: its placeholder in `images`), applied
+   * before the templates: what the upstream module ships in the version built here (CRDs), never copied
+   * into kcluster. `kinds` as kubectl names them, so list and disable know them without the image.
+   */
+  imageManifests?: {image: string; path: string; kinds: string[]}[]
   /** More {{PLACEHOLDER}} values of this addon's templates, from the cluster and the options. */
   values?(values: AddonValues): Record<string, string>
   hostPorts?(options: Record<string, OptionValue>): AddonHostPort[]

@@ -2,7 +2,7 @@
 // State lives in the cluster only: what an addon installed carries its label
 // (kcluster.dev/addon=<name>), port fronts and host containers carry it as a
 // container label, and list/disable read those back.
-import {ADDON_LABEL, CATALOG, unknownAddon, conditionProblem, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, toYamlStream, findAddons, parseOptionText, type Addon, type AddonRuntime, type AddonValues, type OptionValue, type ReadinessCheck} from '../addons/index.js'
+import {ADDON_LABEL, CATALOG, unknownAddon, conditionProblem, labelledObjects, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, toYamlStream, findAddons, parseOptionText, type Addon, type AddonRuntime, type AddonValues, type KubeObject, type OptionValue, type ReadinessCheck} from '../addons/index.js'
 import {nodeImageFacts} from './cluster-images.js'
 import {ClusterMissingError, HostPortError, InvalidInputError, KclusterError, TimeoutError, toKclusterError, type InputProblem} from '../errors/index.js'
 import {debianMirrors, ensureImage, imageReference, type ImageRecipe} from '../images/index.js'
@@ -338,7 +338,7 @@ export async function enableAddon(provider: Provider, cluster: AddonCluster, {ad
     await startHostContainer(provider, cluster, addon, options, step)
     for (const file of addon.nodeFiles?.(runtime.values) ?? []) await Promise.all(cluster.nodes.map((node) => node.writeFile(file.path, file.content)))
     const values = templateValues(addon, runtime.values, Object.fromEntries(images.map((i) => [i.placeholder, i.reference])))
-    await applyObjects(cluster, renderObjects(addon, values), step)
+    await applyObjects(cluster, [...(await imageManifestObjects(provider, addon, step)), ...renderObjects(addon, values)], step)
     await addPortFronts(provider, cluster, addon, options)
     if (waitMs > 0) await waitReady(cluster, addon, runtime, waitMs, step, values)
     else if (!deferLate && addon.manifestsWhenReady) await applyObjects(cluster, renderObjects(addon, values, undefined, addon.manifestsWhenReady), step)
@@ -357,6 +357,34 @@ export async function enableAddon(provider: Provider, cluster: AddonCluster, {ad
   }
   const message = waitMs > 0 && addon.message ? await addon.message(runtime) : undefined
   return {name: addon.name, outcome: waitMs > 0 ? 'enabled' : 'applied', images, durationMs: Date.now() - started, ...(message ? {message} : {})}
+}
+
+/** CRDs first, awaited Established, so that objects of their kinds apply in the same enable. */
+async function applyObjects(cluster: AddonCluster, objects: KubeObject[], step: StepContext): Promise<void> {
+  step.report(`applying ${objects.length} objects`)
+  const signal = step.signal
+  const apply = (list: KubeObject[]) => kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(list), signal})
+  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition')
+  if (crds.length > 0) {
+    await apply(crds)
+    await kubectlIn(cluster.admin, ['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((o) => `crd/${o.metadata.name}`)], {signal})
+  }
+  const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition')
+  if (rest.length > 0) await apply(rest)
+}
+
+/** The objects of the addon's `imageManifests`, read from its images on the engine (built if missing there). */
+async function imageManifestObjects(provider: Provider, addon: Addon, step: StepContext): Promise<KubeObject[]> {
+  if (!addon.imageManifests?.length) return []
+  const recipes = addon.images?.({mirrors: debianMirrors()}) ?? {}
+  const objects: KubeObject[] = []
+  for (const manifest of addon.imageManifests) {
+    const recipe = recipes[manifest.image]
+    if (!recipe) throw new Error(`addon ${addon.name}: imageManifests names the image ${manifest.image}, which images does not give`)
+    const {reference} = await ensureRecipe(provider, recipe, step)
+    objects.push(...labelledObjects(addon, (await provider.images.readFile(reference, manifest.path)).toString('utf8'), `${manifest.path} of ${reference}`))
+  }
+  return objects
 }
 
 /** `docker.io/` is how containerd names an image of Docker Hub's form (`kcluster/x:tag`). */
@@ -485,11 +513,6 @@ async function checkHostPorts(provider: Provider, cluster: AddonCluster, request
     }
   }
   if (problems.length > 0) throw new HostPortError(problems.join('; '), 'Free the port(s) named, or give the addon another port with --option, then enable it again. Nothing was installed.', {problems})
-}
-
-async function applyObjects(cluster: AddonCluster, objects: ReturnType<typeof renderObjects>, step: StepContext): Promise<void> {
-  step.report(`applying ${objects.length} objects`)
-  await kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(objects), signal: step.signal})
 }
 
 /** Waits for the addon's checks; manifestsWhenReady go in once its rollouts are done (`values` renders them). */

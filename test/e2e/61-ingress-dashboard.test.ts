@@ -1,23 +1,19 @@
-// The ingress and dashboard addons end to end on a real cluster: Traefik built
-// from its Go module routes an Ingress and a Gateway API HTTPRoute from the
-// host's 127.0.0.1:80 (and :443) to an httpd Service; Kubernetes Web View,
-// loaded in headless Chromium, lists the cluster's namespaces.
+// The ingress and dashboard addons end to end on a real cluster, through
+// `kcluster addons enable|disable`: Traefik built from its Go module routes an
+// Ingress and Gateway API HTTPRoutes from the host's 127.0.0.1:80 (and :443)
+// to an httpd Service; Kubernetes Web View, loaded in headless Chromium,
+// lists the cluster's namespaces; disable leaves nothing of either behind.
 import assert from 'node:assert/strict'
 import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
-import {readFileSync} from 'node:fs'
+import {connect} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {execa} from 'execa'
-import {DockerProvider} from '../../src/index.js'
-import {ensureImage, fillPlaceholders} from '../../src/images/index.js'
-import {dashboardImageRecipe} from '../../src/images/addons/dashboard.js'
-import {GATEWAY_API_CRDS_PATH, traefikImageRecipe} from '../../src/images/addons/ingress.js'
-import {ROOT, buildBusyboxImage, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {buildBusyboxImage, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
 
 const NAME = 'addons2-e2e'
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
-const DASHBOARD_NODE_PORT = 9090
 
 /** One HTTP(S) request to 127.0.0.1 with a Host header (and TLS server name), as a browser for that host would send it. */
 function get(port: number, host: string, tls = false, path = '/'): Promise<{status: number; body: string}> {
@@ -42,10 +38,24 @@ function servedBy(port: number, host: string, tls = false): Promise<string> {
   })
 }
 
+/** How a TCP connection to 127.0.0.1:port ends: 'connected' or the error code. */
+function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.setTimeout(3000, () => (socket.destroy(), resolve('timeout')))
+    socket.on('connect', () => (socket.destroy(), resolve('connected')))
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
+}
+
+async function addonContainers(addon: string): Promise<string[]> {
+  const listed = await docker.listContainers({all: true, filters: {label: [`io.kcluster.cluster=${NAME}`, `io.kcluster.addon=${addon}`]}})
+  return listed.map((c) => c.Names[0]!.replace(/^\//, ''))
+}
+
 describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
   const dir = tempDir('kcluster-e2e-addons2-')
   const kubeconfig = join(dir, 'config')
-  const provider = new DockerProvider()
   let kubectl: (args: string[], input?: string) => Promise<string>
 
   before(async () => {
@@ -63,55 +73,71 @@ describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
     await kcluster(['delete', '--name', NAME, '--kubeconfig', kubeconfig])
   })
 
-  test('ingress: an Ingress routes a Host header on 127.0.0.1:80 and :443 to a Service', async () => {
-    const image = (await ensureImage(traefikImageRecipe(), {builder: provider.images, report: (line) => process.stderr.write(`${line}\n`)})).reference
-    const loaded = await kcluster(['load', 'image', image, '--name', NAME])
-    assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
-    await kubectl(['apply', '--server-side', '-f', '-'], (await provider.images.readFile(image, GATEWAY_API_CRDS_PATH)).toString('utf8'))
-    await kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gateways.gateway.networking.k8s.io', 'crd/httproutes.gateway.networking.k8s.io'])
-    await kubectl(['apply', '-f', '-'], template('ingress/traefik.yaml', {TRAEFIK_IMAGE: image, INGRESS_ADDRESS: '127.0.0.1'}))
-    await kubectl(['rollout', 'status', '-n', 'kcluster-ingress', 'daemonset/traefik', '--timeout=180s'])
-    for (const port of [80, 443]) {
-      const added = await kcluster(['port', 'add', `${port}:${port}`, '--name', NAME])
-      assert.equal(added.exitCode, 0, JSON.stringify(added.envelope.error))
-    }
+  test('ingress: enable publishes 127.0.0.1:80 and :443; an Ingress routes a Host header to a Service', async () => {
+    const enabled = await kcluster(['addons', 'enable', 'ingress', '--name', NAME], {}, true)
+    assert.equal(enabled.exitCode, 0, JSON.stringify(enabled.envelope.error) + enabled.stderr.slice(-3000))
+    const [entry] = enabled.envelope.result.addons
+    assert.equal(entry.outcome, 'enabled')
+    assert.match(entry.message, /http:\/\/127\.0\.0\.1 /)
+    process.stderr.write(`ingress enabled in ${(entry.durationMs / 1000).toFixed(1)}s (image built: ${entry.images[0].built}, loaded: ${entry.images[0].loaded})\n`)
 
-    await kubectl(['apply', '-f', '-'], ingress())
+    await kubectl(['apply', '-f', '-'], ingressFor('web.localtest.me'))
     assert.match(await servedBy(80, 'web.localtest.me'), /^served-by web-/)
     assert.match(await servedBy(443, 'web.localtest.me', true), /^served-by web-/)
     assert.equal((await get(80, 'nobody.localtest.me')).status, 404)
     const address = await eventually('the Ingress status address', 30_000, async () => (await kubectl(['get', 'ingress', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])) || undefined)
     assert.equal(address, '127.0.0.1')
+
+    const again = await kcluster(['addons', 'enable', 'ingress', '--name', NAME])
+    assert.deepEqual([again.exitCode, again.envelope.result.addons[0].outcome], [0, 'already-enabled'])
   })
 
-  test('ingress: a Gateway and an HTTPRoute route a Host header to a Service', async () => {
-    await kubectl(['apply', '-f', '-'], gatewayAndRoute())
+  test('ingress: a Gateway and an HTTPRoute route a Host header to a Service, and so does the shared Gateway', async () => {
+    await kubectl(['apply', '-f', '-'], gatewayAndRoutes())
     await kubectl(['wait', '--for=condition=Programmed', '--timeout=60s', 'gateway/test'])
     assert.match(await servedBy(80, 'gw.localtest.me'), /^served-by web-/)
-    // The addon's own Gateway takes routes from every namespace.
-    await kubectl(['wait', '--for=condition=Programmed', '--timeout=60s', '-n', 'kcluster-ingress', 'gateway/default'])
     assert.match(await servedBy(80, 'shared.localtest.me'), /^served-by web-/)
     const accepted = await kubectl(['get', 'httproute', 'web', '-o', 'jsonpath={.status.parents[0].conditions[?(@.type=="Accepted")].status}'])
     assert.equal(accepted, 'True')
   })
 
-  test('dashboard: headless Chromium loads the page and it lists every namespace', async () => {
-    const image = (await ensureImage(dashboardImageRecipe(), {builder: provider.images, report: (line) => process.stderr.write(`${line}\n`)})).reference
-    const loaded = await kcluster(['load', 'image', image, '--name', NAME])
-    assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
-    await kubectl(['apply', '-f', '-'], template('dashboard/kube-web-view.yaml', {DASHBOARD_IMAGE: image, DASHBOARD_NODE_PORT: String(DASHBOARD_NODE_PORT)}))
-    await kubectl(['rollout', 'status', '-n', 'kcluster-dashboard', 'deployment/kube-web-view', '--timeout=180s'])
+  test('ingress: disable removes Traefik, its classes, the Gateway API CRDs and the host ports, and nothing else', async () => {
+    const disabled = await kcluster(['addons', 'disable', 'ingress', '--name', NAME])
+    assert.equal(disabled.exitCode, 0, JSON.stringify(disabled.envelope.error))
+    assert.equal(disabled.envelope.result.addons[0].outcome, 'disabled')
+    assert.equal(await kubectl(['get', 'namespace', 'kcluster-ingress', '--ignore-not-found', '-o', 'name']), '')
+    assert.equal(await kubectl(['get', 'ingressclass', 'traefik', '--ignore-not-found', '-o', 'name']), '')
+    assert.equal(await kubectl(['get', 'crd', '-o', 'name']).then((crds) => crds.split('\n').filter((c) => c.includes('gateway.networking.k8s.io')).length), 0)
+    assert.deepEqual(await addonContainers('ingress'), [])
+    assert.equal(await tryConnect(80), 'ECONNREFUSED')
+    // The user's own objects stay (the Ingress, which no controller serves now).
+    assert.equal(await kubectl(['get', 'ingress', 'web', '-o', 'name']), 'ingress.networking.k8s.io/web')
+    const listed = await kcluster(['addons', 'list', '--name', NAME])
+    assert.equal(listed.envelope.result.addons.find((a: any) => a.name === 'ingress').state, 'disabled')
+  })
+
+  test('dashboard: enable prints its URL; headless Chromium loads the page and it lists every namespace; disable removes it', async () => {
     const hostPort = await freePort()
-    const added = await kcluster(['port', 'add', `${hostPort}:${DASHBOARD_NODE_PORT}`, '--name', NAME])
-    assert.equal(added.exitCode, 0, JSON.stringify(added.envelope.error))
+    const enabled = await kcluster(['addons', 'enable', 'dashboard', '--name', NAME, '--option', `hostPort=${hostPort}`], {}, true)
+    assert.equal(enabled.exitCode, 0, JSON.stringify(enabled.envelope.error) + enabled.stderr.slice(-3000))
+    const [entry] = enabled.envelope.result.addons
+    const url = `http://127.0.0.1:${hostPort}/`
+    assert.ok(entry.message.includes(url), entry.message)
+    process.stderr.write(`dashboard enabled in ${(entry.durationMs / 1000).toFixed(1)}s (image built: ${entry.images[0].built}, loaded: ${entry.images[0].loaded})\n`)
 
     const namespaces = (await kubectl(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ')
     assert.ok(namespaces.includes('kcluster-dashboard'))
     const dom = await eventually('the namespaces page in Chromium', 90_000, async () => {
-      const page = await renderedPage(`http://127.0.0.1:${hostPort}/clusters/local/namespaces`)
+      const page = await renderedPage(`${url}clusters/local/namespaces`)
       return namespaces.every((ns) => page.includes(`>${ns}<`)) && page
     })
-    assert.match(dom, /<title>[^<]*Namespaces/i)
+    assert.match(dom, /<title>[^<]*namespaces/i)
+
+    const disabled = await kcluster(['addons', 'disable', 'dashboard', '--name', NAME])
+    assert.equal(disabled.exitCode, 0, JSON.stringify(disabled.envelope.error))
+    assert.equal(await kubectl(['get', 'namespace', 'kcluster-dashboard', '--ignore-not-found', '-o', 'name']), '')
+    assert.equal(await kubectl(['get', 'clusterrole', 'kcluster-dashboard-view', '--ignore-not-found', '-o', 'name']), '')
+    assert.equal(await tryConnect(hostPort), 'ECONNREFUSED')
   })
 })
 
@@ -120,10 +146,6 @@ async function renderedPage(url: string): Promise<string> {
   const result = await execa('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--virtual-time-budget=5000', '--dump-dom', url], {reject: false, timeout: 60_000})
   if (result.exitCode !== 0) throw new Error(`chromium exited ${result.exitCode}: ${result.stderr.slice(-2000)}`)
   return result.stdout
-}
-
-function template(file: string, values: Record<string, string>): string {
-  return fillPlaceholders(readFileSync(join(ROOT, 'templates/addons', file), 'utf8'), values, file)
 }
 
 function webService(): string {
@@ -137,21 +159,21 @@ spec:
 `
 }
 
-function ingress(): string {
+function ingressFor(host: string): string {
   return `
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: web}
 spec:
   rules:
-  - host: web.localtest.me
+  - host: ${host}
     http:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
 `
 }
 
-function gatewayAndRoute(): string {
+function gatewayAndRoutes(): string {
   return `
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway

@@ -3,9 +3,8 @@
 // need a Node.js build); the binary embeds the empty placeholder folder.
 import {dockerfileRecipe} from '../kinds/dockerfile.js'
 import {goModuleRecipe} from '../kinds/go-module.js'
-import type {NodeImageOptions} from '../node-image.js'
+import {goBuilderRecipe, type NodeImageOptions} from '../node-image.js'
 import type {ImageRecipe} from '../recipe.js'
-import {sharedRecipe} from './shared.js'
 
 /** The newest Traefik the module proxy serves whose go.mod needs no sibling module of its own tree. */
 export const TRAEFIK_VERSION = 'v3.6.12'
@@ -23,7 +22,7 @@ export function traefikImageRecipe(options: NodeImageOptions = {}): ImageRecipe 
     repository: 'kcluster/traefik-binaries',
     tagPrefix: TRAEFIK_VERSION,
     root,
-    builder: sharedRecipe('builder', options),
+    builder: goBuilderRecipe(options),
     source: 'images/addons/ingress/go',
     script: 'build.sh',
     args: [TRAEFIK_VERSION],
