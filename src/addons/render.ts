@@ -87,15 +87,22 @@ export function toYamlStream(objects: KubeObject[]): string {
  */
 export function templateKinds(addon: Addon, root = packageRoot()): string[] {
   const kinds = new Set<string>((addon.imageManifests ?? []).flatMap((m) => m.kinds))
+  for (const {apiVersion, kind} of templateResources(addon, root)) kinds.add(kubectlKind(apiVersion, kind))
+  return [...kinds]
+}
+
+/** Each apiVersion and kind the addon's templates make, once, in order of first appearance (no rendering). */
+export function templateResources(addon: Addon, root = packageRoot()): {apiVersion: string; kind: string}[] {
+  const found = new Map<string, {apiVersion: string; kind: string}>()
   for (const file of [...addon.manifests, ...(addon.manifestsWhenReady ?? [])]) {
     const text = readFileSync(join(root, templatePath(addon, file)), 'utf8')
     for (const document of text.split(/^---\s*$/m)) {
       const apiVersion = /^apiVersion:\s*(\S+)/m.exec(document)?.[1]
       const kind = /^kind:\s*(\S+)/m.exec(document)?.[1]
-      if (apiVersion && kind) kinds.add(kubectlKind(apiVersion, kind))
+      if (apiVersion && kind && !found.has(`${apiVersion} ${kind}`)) found.set(`${apiVersion} ${kind}`, {apiVersion, kind})
     }
   }
-  return [...kinds]
+  return [...found.values()]
 }
 
 /** apps/v1 + Deployment → deployment.apps; v1 + ConfigMap → configmap. */

@@ -118,7 +118,7 @@ function runtimeOf(cluster: AddonCluster, options: Record<string, OptionValue>, 
   }
 }
 
-function defaultOptions(addon: Addon): Record<string, OptionValue> {
+export function defaultOptions(addon: Addon): Record<string, OptionValue> {
   return resolveOptions(addon, {}, '').options
 }
 
@@ -195,12 +195,13 @@ export async function readinessProblem(runtime: AddonRuntime, checks: ReadinessC
   return found.length > 0 ? found.join('; ') : undefined
 }
 
-async function hostContainerState(provider: Provider, addon: Addon, cluster: AddonCluster): Promise<string | undefined> {
+/** Undefined when the addon has no host container or it is on the cluster's network; else what is wrong. */
+export async function hostContainerState(provider: Provider, addon: Addon, network: string): Promise<string | undefined> {
   const container = addon.hostContainer?.(defaultOptions(addon))
   if (!container) return undefined
   const networks = await provider.hostContainerNetworks(container.name)
   if (!networks) return `its container ${container.name} does not exist`
-  return networks.includes(cluster.values.network.name) ? undefined : `its container ${container.name} is not on ${cluster.values.network.name}`
+  return networks.includes(network) ? undefined : `its container ${container.name} is not on ${network}`
 }
 
 export async function listAddons(input: {name: string}, {provider, catalog = CATALOG, signal}: AddonDependencies): Promise<AddonsListResult> {
@@ -212,7 +213,7 @@ export async function listAddons(input: {name: string}, {provider, catalog = CAT
       const objects = installed.get(addon.name) ?? []
       const base = {name: addon.name, description: addon.description, upstream: addon.upstream, defaultEnabled: !!addon.defaultEnabled, objects: objects.length}
       if (objects.length === 0) return {...base, state: 'disabled'}
-      const problem = (await hostContainerState(provider, addon, cluster)) ?? (await readinessProblem(runtimeOf(cluster, defaultOptions(addon), controller), addon.readiness))
+      const problem = (await hostContainerState(provider, addon, cluster.values.network.name)) ?? (await readinessProblem(runtimeOf(cluster, defaultOptions(addon), controller), addon.readiness))
       return problem ? {...base, state: 'not-ready', detail: problem} : {...base, state: 'enabled'}
     }),
   )

@@ -7,6 +7,7 @@ import {readContextAccess, readCurrentContext, resolveKubeconfigPath} from '../k
 import {ClusterMissingError} from '../errors/index.js'
 import {contextName} from '../plan/names.js'
 import type {ClusterContainer, ClusterInventory, Node, Provider} from '../provider/types.js'
+import {addonStatuses, type AddonStatus} from './addon-status.js'
 import {apiGet} from './api-client.js'
 import {kubeletHealthy, nodeConditions, readyConditions, type NodeCondition} from './cluster-health.js'
 
@@ -51,6 +52,7 @@ export interface ClusterStatus {
   nodes: NodeStatus[]
   loadBalancer: {containerName: string; container: string} | null
   kubeconfig: {path: string; context: string; present: boolean; current: boolean}
+  /** The addons installed in the cluster, each `enabled` or `not-ready` as `addons list` says; empty when the API server cannot be asked. */
   addons: {name: string; state: string}[]
 }
 
@@ -67,10 +69,11 @@ export async function clusterStatus(input: {name: string; kubeconfig?: string}, 
   const nodes = running.length > 0 ? await provider.listNodes(input.name) : []
   const byContainer = new Map(nodes.map((n) => [n.containerName, n]))
 
-  const [readyz, conditions, kubelets] = await Promise.all([
+  const [readyz, conditions, kubelets, addons] = await Promise.all([
     askReadyz(inventory.server, signal),
     askConditions(inventory, access, nodes, signal),
     Promise.all(running.map(async (c) => [c.containerName, await askKubelet(byContainer.get(c.containerName), signal)] as const)),
+    askAddons(input.name, inventory, running.length > 0 ? access : undefined, provider, signal),
   ])
   return summarize({
     name: input.name,
@@ -78,6 +81,7 @@ export async function clusterStatus(input: {name: string; kubeconfig?: string}, 
     readyz,
     conditions,
     kubelets: new Map(kubelets),
+    addons,
     kubeconfig: {path: kubeconfigPath, context, present: access !== undefined, current: current === context},
   })
 }
@@ -107,6 +111,12 @@ async function askConditions(inventory: ClusterInventory, access: Awaited<Return
   return nodeConditions(admin, signal).catch(() => undefined)
 }
 
+/** Only through the endpoint with the context's credentials, and only while a node runs: else none are named. */
+async function askAddons(name: string, inventory: ClusterInventory, access: Awaited<ReturnType<typeof readContextAccess>>, provider: Provider, signal?: AbortSignal): Promise<AddonStatus[]> {
+  if (!inventory.server || !access) return []
+  return addonStatuses({name, server: inventory.server, access, inventory}, {provider, timeoutMs: API_TIMEOUT_MS, ...(signal ? {signal} : {})}).catch(() => [])
+}
+
 async function askKubelet(node: Node | undefined, signal?: AbortSignal): Promise<'healthy' | 'unhealthy' | 'unknown'> {
   if (!node) return 'unknown'
   try {
@@ -124,6 +134,7 @@ export function summarize(facts: {
   conditions: Map<string, NodeCondition> | undefined
   kubelets: Map<string, 'healthy' | 'unhealthy' | 'unknown'>
   kubeconfig: ClusterStatus['kubeconfig']
+  addons?: AddonStatus[]
 }): ClusterStatus {
   const {inventory, conditions} = facts
   const problems: string[] = []
@@ -168,7 +179,7 @@ export function summarize(facts: {
     nodes,
     loadBalancer: lb ? {containerName: lb.containerName, container: lb.state} : null,
     kubeconfig: facts.kubeconfig,
-    addons: [],
+    addons: facts.addons ?? [],
   }
 }
 

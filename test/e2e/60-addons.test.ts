@@ -60,15 +60,23 @@ describe('addons', {timeout: 60 * 60_000}, () => {
     return out.envelope.result.addons.find((a: any) => a.name === name).state
   }
 
+  /** The addons `status` names, read from the cluster through the API server, as [name, state]. */
+  async function statusAddons(): Promise<[string, string][]> {
+    const out = await kcluster(['status', '--name', NAME, '--kubeconfig', kubeconfig])
+    assert.equal(out.exitCode, 0, JSON.stringify(out.envelope.error ?? out.envelope.result))
+    return out.envelope.result.addons.map((a: any) => [a.name, a.state])
+  }
+
   test('the catalog with each state; an unknown name lists the valid ones (exit 3)', async () => {
     const out = await kcluster(['addons', 'list', '--name', NAME])
     assert.deepEqual(
       out.envelope.result.addons.map((a: any) => [a.name, a.state]),
-      [['storage', 'enabled'], ['metrics-server', 'disabled'], ['registry', 'disabled']],
+      [['storage', 'enabled'], ['metrics-server', 'disabled'], ['ingress', 'disabled'], ['registry', 'disabled'], ['dashboard', 'disabled']],
     )
+    assert.deepEqual(await statusAddons(), [['storage', 'enabled']], 'status names the enabled addons too')
     const unknown = await kcluster(['addons', 'enable', 'metrics-sever', '--name', NAME])
     assert.equal(unknown.exitCode, 3)
-    assert.match(unknown.envelope.error!.message, /did you mean metrics-server\? \(addons: storage, metrics-server, registry\)/)
+    assert.match(unknown.envelope.error!.message, /did you mean metrics-server\? \(addons: storage, metrics-server, ingress, registry, dashboard\)/)
   })
 
   test('storage: on by default, a PVC binds; disabled, no StorageClass is left; enabled again, it binds again', async () => {
@@ -118,11 +126,13 @@ spec:
     assert.match(pods, /^kube-system\s+metrics-server-\S+\s+\d+m\s+\d+Mi/m)
     timings['metrics-server ready to top'] = Date.now() - ready
     assert.equal(await state('metrics-server'), 'enabled')
+    assert.deepEqual(await statusAddons(), [['storage', 'enabled'], ['metrics-server', 'enabled']])
 
     await disable('metrics-server')
     assert.equal(await kubectl(['get', 'apiservice', 'v1beta1.metrics.k8s.io', '--ignore-not-found', '-o', 'name']), '')
     assert.equal(await kubectl(['get', 'deployment', '-n', 'kube-system', 'metrics-server', '--ignore-not-found', '-o', 'name']), '')
     assert.equal(await state('metrics-server'), 'disabled')
+    assert.deepEqual(await statusAddons(), [['storage', 'enabled']])
   })
 
   test('registry: docker push localhost:5001/app:dev from the host, then a pod runs it; disabled, the cluster no longer knows it', async () => {

@@ -90,6 +90,9 @@ describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
 
     const again = await kcluster(['addons', 'enable', 'ingress', '--name', NAME])
     assert.deepEqual([again.exitCode, again.envelope.result.addons[0].outcome], [0, 'already-enabled'])
+    // status reads the same state through the API server: its CRD kinds (GatewayClass, Gateway) included.
+    const status = await kcluster(['status', '--name', NAME, '--kubeconfig', kubeconfig])
+    assert.deepEqual(status.envelope.result.addons, [{name: 'storage', state: 'enabled'}, {name: 'ingress', state: 'enabled'}])
   })
 
   test('ingress: a Gateway and an HTTPRoute route a Host header to a Service, and so does the shared Gateway', async () => {
@@ -114,6 +117,8 @@ describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
     assert.equal(await kubectl(['get', 'ingress', 'web', '-o', 'name']), 'ingress.networking.k8s.io/web')
     const listed = await kcluster(['addons', 'list', '--name', NAME])
     assert.equal(listed.envelope.result.addons.find((a: any) => a.name === 'ingress').state, 'disabled')
+    const status = await kcluster(['status', '--name', NAME, '--kubeconfig', kubeconfig])
+    assert.deepEqual(status.envelope.result.addons, [{name: 'storage', state: 'enabled'}])
   })
 
   test('dashboard: enable prints its URL; headless Chromium loads the page and it lists every namespace; disable removes it', async () => {
