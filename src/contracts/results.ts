@@ -206,7 +206,10 @@ const statusProperties = {
   ),
   loadBalancer: nullable(object({containerName: string(), container: string()})),
   kubeconfig: object({path: string(), context: string(), present: boolean(), current: boolean()}),
-  addons: array(object({name: string(), state: string()})),
+  addons: array(
+    object({name: string('What `addons enable` takes'), state: string('enabled, or not-ready when a readiness check of `addons list` fails')}),
+    'The addons installed in the cluster, read through the API server; empty when no node runs or the kubeconfig context is gone',
+  ),
 }
 
 export const STATUS_RESULT = object(statusProperties)
