@@ -6,6 +6,8 @@
 import {ADDON_LABEL, CATALOG, templateResources, type Addon, type AddonRuntime, type AddonValues} from '../addons/index.js'
 import type {ClusterAccess} from '../kubeconfig/index.js'
 import type {ClusterInventory, Provider} from '../provider/types.js'
+import {Agent} from 'node:https'
+import {API_SERVER_PORT} from '../config/api-server.js'
 import {apiGet} from './api-client.js'
 import {defaultOptions, hostContainerState, readinessProblem, type AddonState} from './addons.js'
 
@@ -82,11 +84,33 @@ export function readOnlyKubectl(resources: Map<string, ApiResource>, get: ApiGet
   }
 }
 
-/** Addon name → how many objects carry its label, from one labelled list per resource the catalog makes. */
-export async function labelledCounts(resources: Iterable<ApiResource>, get: ApiGet): Promise<Map<string, number>> {
-  const unique = [...new Map([...resources].map((r) => [`${r.apiVersion} ${r.kind}`, r])).values()]
+/**
+ * A few resources such that every addon's templates make an object of one of
+ * them (greedy: the resource most addons make first, ties by template order),
+ * so that listing them finds every installed addon in a request or two.
+ */
+export function coveringResources(catalog: readonly Addon[]): ApiResource[] {
+  const made = catalog.map((addon) => templateResources(addon).map(({apiVersion, kind}) => `${apiVersion} ${kind}`))
+  const byKey = new Map(catalog.flatMap((addon) => templateResources(addon)).map(({apiVersion, kind}) => [`${apiVersion} ${kind}`, {apiVersion, kind, plural: pluralOf(kind)}]))
+  const chosen: ApiResource[] = []
+  let left = made.map((_, i) => i).filter((i) => made[i]!.length > 0)
+  while (left.length > 0) {
+    let best = ''
+    let bestCount = 0
+    for (const key of byKey.keys()) {
+      const count = left.filter((i) => made[i]!.includes(key)).length
+      if (count > bestCount) [best, bestCount] = [key, count]
+    }
+    chosen.push(byKey.get(best)!)
+    left = left.filter((i) => !made[i]!.includes(best))
+  }
+  return chosen
+}
+
+/** The addons that have at least one object carrying their label among these resources. */
+export async function labelledAddons(resources: ApiResource[], get: ApiGet): Promise<Set<string>> {
   const lists = await Promise.all(
-    unique.map(async (resource) => {
+    resources.map(async (resource) => {
       const res = await get(`${collectionPath(resource)}?labelSelector=${encodeURIComponent(ADDON_LABEL)}`)
       // A kind not served (its CRD is not installed) holds nothing.
       if (res.statusCode === 404) return []
@@ -94,48 +118,47 @@ export async function labelledCounts(resources: Iterable<ApiResource>, get: ApiG
       return (JSON.parse(res.body).items ?? []) as any[]
     }),
   )
-  const counts = new Map<string, number>()
-  for (const item of lists.flat()) {
-    const addon = item?.metadata?.labels?.[ADDON_LABEL]
-    if (typeof addon === 'string') counts.set(addon, (counts.get(addon) ?? 0) + 1)
-  }
-  return counts
+  return new Set(lists.flat().flatMap((item) => (typeof item?.metadata?.labels?.[ADDON_LABEL] === 'string' ? [item.metadata.labels[ADDON_LABEL] as string] : [])))
 }
 
 /**
  * The catalog's addons installed in the cluster, each `enabled` or
- * `not-ready` by the same checks as `addons list`. Every list, every check
- * and the host containers are asked at once.
+ * `not-ready` by the same checks as `addons list`. A request or two finds
+ * which are installed, then their checks and host containers are asked at
+ * once, over two kept-alive connections (a TLS handshake per request would
+ * cost more than the requests).
  */
 export async function addonStatuses(
   input: {name: string; server: string; access: ClusterAccess; inventory: ClusterInventory},
   deps: {provider: Provider; signal?: AbortSignal; catalog?: readonly Addon[]; timeoutMs: number; get?: ApiGet},
 ): Promise<AddonStatus[]> {
   const {provider, signal, catalog = CATALOG, timeoutMs} = deps
-  const get: ApiGet = deps.get ?? ((path) => apiGet(input.server, path, {access: input.access, timeoutMs, ...(signal ? {signal} : {})}))
-  const resources = catalogResources(catalog)
-  const kubectl = readOnlyKubectl(resources, get)
-  const network = catalog.some((a) => a.hostContainer) ? provider.clusterNetwork(input.name) : Promise.resolve(undefined)
-  const nodes = input.inventory.containers.filter((c) => c.kind === 'node')
-  const controlPlane = nodes.find((c) => c.role === 'control-plane') ?? nodes[0]
-  const values = (options: AddonValues['options'], networkName: string): AddonValues => ({
-    cluster: input.name,
-    network: {name: networkName, subnet: '', gateway: ''},
-    nodes: nodes.map((c) => ({name: c.name, role: c.role === 'control-plane' ? 'control-plane' : 'worker', ipv4: c.ipv4})),
-    controlPlane: {name: controlPlane?.name ?? '', ipv4: controlPlane?.ipv4 ?? ''},
-    apiServer: {host: controlPlane?.ipv4 ?? '', port: 6443},
-    options,
-  })
-  const [counts, problems] = await Promise.all([
-    labelledCounts(resources.values(), get),
-    Promise.all(
-      catalog.map(async (addon) => {
-        const networkName = (await network)?.name ?? ''
-        const runtime: AddonRuntime = {kubectl, values: values(defaultOptions(addon), networkName), signal: signal ?? new AbortController().signal}
-        const [host, ready] = await Promise.all([addon.hostContainer ? hostContainerState(provider, addon, networkName) : undefined, readinessProblem(runtime, addon.readiness)])
-        return host ?? ready
+  const agent = deps.get ? undefined : new Agent({keepAlive: true, maxSockets: 2})
+  const get: ApiGet = deps.get ?? ((path) => apiGet(input.server, path, {access: input.access, timeoutMs, agent, ...(signal ? {signal} : {})}))
+  try {
+    const installed = await labelledAddons(coveringResources(catalog), get)
+    const addons = catalog.filter((addon) => installed.has(addon.name))
+    if (addons.length === 0) return []
+    const kubectl = readOnlyKubectl(catalogResources(addons), get)
+    const network = addons.some((a) => a.hostContainer) ? (await provider.clusterNetwork(input.name))?.name ?? '' : ''
+    const nodes = input.inventory.containers.filter((c) => c.kind === 'node')
+    const controlPlane = nodes.find((c) => c.role === 'control-plane') ?? nodes[0]
+    const values = (options: AddonValues['options']): AddonValues => ({
+      cluster: input.name,
+      network: {name: network, subnet: '', gateway: ''},
+      nodes: nodes.map((c) => ({name: c.name, role: c.role === 'control-plane' ? 'control-plane' : 'worker', ipv4: c.ipv4})),
+      controlPlane: {name: controlPlane?.name ?? '', ipv4: controlPlane?.ipv4 ?? ''},
+      apiServer: {host: controlPlane?.ipv4 ?? '', port: API_SERVER_PORT},
+      options,
+    })
+    return await Promise.all(
+      addons.map(async (addon): Promise<AddonStatus> => {
+        const runtime: AddonRuntime = {kubectl, values: values(defaultOptions(addon)), signal: signal ?? new AbortController().signal}
+        const [host, ready] = await Promise.all([hostContainerState(provider, addon, network), readinessProblem(runtime, addon.readiness)])
+        return {name: addon.name, state: host || ready ? 'not-ready' : 'enabled'}
       }),
-    ),
-  ])
-  return catalog.flatMap((addon, i) => ((counts.get(addon.name) ?? 0) > 0 ? [{name: addon.name, state: problems[i] ? 'not-ready' : 'enabled'} as AddonStatus] : []))
+    )
+  } finally {
+    agent?.destroy()
+  }
 }

@@ -1,6 +1,6 @@
 // A few GETs against the API server through its published endpoint, for the
 // questions `status` must answer fast: no kubectl process, no exec into a node.
-import {request} from 'node:https'
+import {request, type Agent} from 'node:https'
 import type {ClusterAccess} from '../kubeconfig/index.js'
 
 export interface ApiResponse {
@@ -15,7 +15,7 @@ const fromBase64 = (data: string) => Buffer.from(data, 'base64')
  * against the cluster's CA and the client certificate authenticates; without
  * it, only public paths (/readyz, /livez) answer.
  */
-export function apiGet(server: string, path: string, options: {access?: ClusterAccess; timeoutMs: number; signal?: AbortSignal}): Promise<ApiResponse> {
+export function apiGet(server: string, path: string, options: {access?: ClusterAccess; timeoutMs: number; signal?: AbortSignal; agent?: Agent}): Promise<ApiResponse> {
   const {access} = options
   return new Promise((resolve, reject) => {
     const req = request(
@@ -23,6 +23,7 @@ export function apiGet(server: string, path: string, options: {access?: ClusterA
       {
         method: 'GET',
         timeout: options.timeoutMs,
+        ...(options.agent ? {agent: options.agent} : {}),
         ...(options.signal ? {signal: options.signal} : {}),
         ...(access
           ? {ca: fromBase64(access.certificateAuthorityData), cert: fromBase64(access.clientCertificateData), key: fromBase64(access.clientKeyData)}

@@ -2,8 +2,8 @@
 // server as `addons list` reads them through kubectl: a fake API answers here.
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
-import {ADDON_LABEL, CATALOG} from '../../src/addons/index.js'
-import {addonStatuses, catalogResources, collectionPath, pluralOf, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
+import {ADDON_LABEL, CATALOG, templateResources} from '../../src/addons/index.js'
+import {addonStatuses, catalogResources, collectionPath, coveringResources, pluralOf, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
 import {summarize} from '../../src/lifecycle/cluster-status.js'
 import type {ClusterInventory, Provider} from '../../src/provider/types.js'
 
@@ -64,6 +64,12 @@ describe('status: addons from the API server', () => {
     for (const addon of CATALOG) for (const check of addon.readiness) if (check.kind !== 'probe') assert.ok(resources.has(check.resource.split('/')[0]!), `${addon.name}: ${check.resource}`)
   })
 
+  test('a request or two finds every installed addon: each addon makes an object of one of the listed resources', () => {
+    const covering = coveringResources(CATALOG)
+    assert.deepEqual(covering.map((r) => collectionPath(r)), ['/api/v1/serviceaccounts', '/api/v1/configmaps'])
+    for (const addon of CATALOG) assert.ok(templateResources(addon).some((r) => covering.some((c) => c.apiVersion === r.apiVersion && c.kind === r.kind)), addon.name)
+  })
+
   test('the read-only kubectl answers get by name, -n and -o json|name; a write or a list is refused', async () => {
     const api = fakeApi({
       '/apis/apps/v1/namespaces/kube-system/deployments/metrics-server': ready.deployment('metrics-server'),
@@ -81,8 +87,7 @@ describe('status: addons from the API server', () => {
   test('installed addons only, each enabled or not-ready by the checks of addons list; every list and check asked at once', async () => {
     const api = fakeApi({
       '/api/v1/configmaps?labelSelector=kcluster.dev%2Faddon': {items: [labelled('storage', 'ConfigMap', 'local-path-config'), labelled('registry', 'ConfigMap', 'local-registry-hosting')]},
-      '/apis/apps/v1/deployments?labelSelector=kcluster.dev%2Faddon': {items: [labelled('storage', 'Deployment', 'local-path-provisioner')]},
-      '/apis/apps/v1/daemonsets?labelSelector=kcluster.dev%2Faddon': {items: [labelled('ingress', 'DaemonSet', 'traefik')]},
+      '/api/v1/serviceaccounts?labelSelector=kcluster.dev%2Faddon': {items: [labelled('storage', 'ServiceAccount', 'local-path-provisioner'), labelled('ingress', 'ServiceAccount', 'traefik')]},
       '/apis/apps/v1/namespaces/local-path-storage/deployments/local-path-provisioner': ready.deployment('local-path-provisioner'),
       '/api/v1/namespaces/kube-public/configmaps/local-registry-hosting': {kind: 'ConfigMap', metadata: {name: 'local-registry-hosting'}},
       // Traefik's pod is not available yet; its classes are.
@@ -96,8 +101,10 @@ describe('status: addons from the API server', () => {
       {name: 'ingress', state: 'not-ready'},
       {name: 'registry', state: 'enabled'},
     ])
-    // Nothing written: only GETs of lists and named objects.
-    assert.ok(api.asked.every((path) => path.startsWith('/api')), api.asked.join('\n'))
+    // Two lists, then the checks of the three installed addons (none of metrics-server's or the dashboard's); nothing written.
+    assert.equal(api.asked.filter((path) => path.includes('labelSelector')).length, 2)
+    assert.ok(!api.asked.some((path) => /metrics|kube-web-view/.test(path)), api.asked.join('\n'))
+    assert.equal(api.asked.length, 2 + 1 + 3 + 1)
   })
 
   test('a shared host container that is not on the cluster network makes its addon not-ready, as in addons list', async () => {
