@@ -66,14 +66,15 @@ export async function clusterStatus(input: {name: string; kubeconfig?: string}, 
   const context = contextName(input.name)
   const [access, current] = await Promise.all([readContextAccess(kubeconfigPath, context), readCurrentContext(kubeconfigPath).catch(() => undefined)])
   const running = inventory.containers.filter((c) => c.kind === 'node' && c.state === 'running')
+  // Needs no node handle: asked while the nodes are listed.
+  const addons = askAddons(input.name, inventory, running.length > 0 ? access : undefined, provider, signal)
   const nodes = running.length > 0 ? await provider.listNodes(input.name) : []
   const byContainer = new Map(nodes.map((n) => [n.containerName, n]))
 
-  const [readyz, conditions, kubelets, addons] = await Promise.all([
+  const [readyz, conditions, kubelets] = await Promise.all([
     askReadyz(inventory.server, signal),
     askConditions(inventory, access, nodes, signal),
     Promise.all(running.map(async (c) => [c.containerName, await askKubelet(byContainer.get(c.containerName), signal)] as const)),
-    askAddons(input.name, inventory, running.length > 0 ? access : undefined, provider, signal),
   ])
   return summarize({
     name: input.name,
@@ -81,7 +82,7 @@ export async function clusterStatus(input: {name: string; kubeconfig?: string}, 
     readyz,
     conditions,
     kubelets: new Map(kubelets),
-    addons,
+    addons: await addons,
     kubeconfig: {path: kubeconfigPath, context, present: access !== undefined, current: current === context},
   })
 }
