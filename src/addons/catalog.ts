@@ -4,11 +4,12 @@
 import {InvalidInputError} from '../errors/index.js'
 import {nearestName} from '../config/nearest-name.js'
 import type {Addon} from './addon.js'
+import {loadBalancer} from './load-balancer.js'
 import {metricsServer} from './metrics-server.js'
 import {registry} from './registry.js'
 import {storage} from './storage.js'
 
-export const CATALOG: readonly Addon[] = [storage, metricsServer, registry]
+export const CATALOG: readonly Addon[] = [storage, metricsServer, registry, loadBalancer]
 
 export function addonNames(catalog: readonly Addon[] = CATALOG): string[] {
   return catalog.map((a) => a.name)

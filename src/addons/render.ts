@@ -57,14 +57,23 @@ export interface KubeObject {
 export function renderObjects(addon: Addon, values: Record<string, string>, root = packageRoot(), files: string[] = addon.manifests): KubeObject[] {
   return files.flatMap((file) => {
     const path = templatePath(addon, file)
-    const text = fillTemplate(readFileSync(join(root, path), 'utf8'), values, path)
-    return (yaml.loadAll(text) as unknown[])
-      .filter((doc): doc is KubeObject => typeof doc === 'object' && doc !== null)
-      .map((doc) => {
-        if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string' || typeof doc.metadata?.name !== 'string') throw new Error(`${path}: an object without apiVersion, kind or metadata.name`)
-        return {...doc, metadata: {...doc.metadata, labels: {...doc.metadata.labels, ...addonLabels(addon.name)}}}
-      })
+    return labelledObjects(addon, fillTemplate(readFileSync(join(root, path), 'utf8'), values, path), path)
   })
+}
+
+/** The objects of one YAML stream, each carrying the addon's labels; `what` names the stream in errors. */
+export function labelledObjects(addon: Pick<Addon, 'name'>, text: string, what: string): KubeObject[] {
+  return (yaml.loadAll(text) as unknown[])
+    .filter((doc): doc is KubeObject => typeof doc === 'object' && doc !== null)
+    .map((doc) => {
+      if (typeof doc.kind !== 'string' || typeof doc.apiVersion !== 'string' || typeof doc.metadata?.name !== 'string') throw new Error(`${what}: an object without apiVersion, kind or metadata.name`)
+      return {...doc, metadata: {...doc.metadata, labels: {...doc.metadata.labels, ...addonLabels(addon.name)}}}
+    })
+}
+
+/** The objects of a manifest an image carries, only those of the kinds declared (kubectl's names), labelled. */
+export function imageManifestObjects(addon: Pick<Addon, 'name'>, text: string, kinds: string[], what: string): KubeObject[] {
+  return labelledObjects(addon, text, what).filter((o) => kinds.includes(kubectlKind(o.apiVersion, o.kind)))
 }
 
 export function addonLabels(name: string): Record<string, string> {
@@ -82,7 +91,7 @@ export function toYamlStream(objects: KubeObject[]): string {
  * them: disable and list need no images and no options.
  */
 export function templateKinds(addon: Addon, root = packageRoot()): string[] {
-  const kinds = new Set<string>()
+  const kinds = new Set<string>((addon.imageManifests ?? []).flatMap((m) => m.kinds))
   for (const file of [...addon.manifests, ...(addon.manifestsWhenReady ?? [])]) {
     const text = readFileSync(join(root, templatePath(addon, file)), 'utf8')
     for (const document of text.split(/^---\s*$/m)) {
