@@ -64,11 +64,11 @@ describe('addons', {timeout: 60 * 60_000}, () => {
     const out = await kcluster(['addons', 'list', '--name', NAME])
     assert.deepEqual(
       out.envelope.result.addons.map((a: any) => [a.name, a.state]),
-      [['storage', 'enabled'], ['metrics-server', 'disabled'], ['registry', 'disabled']],
+      [['storage', 'enabled'], ['metrics-server', 'disabled'], ['registry', 'disabled'], ['load-balancer', 'disabled']],
     )
     const unknown = await kcluster(['addons', 'enable', 'metrics-sever', '--name', NAME])
     assert.equal(unknown.exitCode, 3)
-    assert.match(unknown.envelope.error!.message, /did you mean metrics-server\? \(addons: storage, metrics-server, registry\)/)
+    assert.match(unknown.envelope.error!.message, /did you mean metrics-server\? \(addons: storage, metrics-server, registry, load-balancer\)/)
   })
 
   test('storage: on by default, a PVC binds; disabled, no StorageClass is left; enabled again, it binds again', async () => {
