@@ -6,7 +6,7 @@
 // .150-.199: clear of all of them unless a cluster has more than 50 workers,
 // which the check against the nodes catches. A larger network keeps its top
 // 64 addresses (below broadcast), above anything planned.
-import {FRONT_LOWEST_OFFSET} from '../plan/ports.js'
+import {FRONT_HIGHEST_OFFSET, FRONT_LOWEST_OFFSET} from '../plan/ports.js'
 import {addressAt, formatIpv4, parseIpv4, parseSubnet, subnetSize} from '../plan/ipv4.js'
 import type {AddonValues} from './addon.js'
 
@@ -76,6 +76,9 @@ export function poolOf(values: Pick<AddonValues, 'network' | 'nodes' | 'options'
     ...values.nodes.map((n): [number, string] => [parseIpv4(n.ipv4) ?? -1, `node ${n.name}`]),
     ...(values.apiServer && !values.nodes.some((n) => n.ipv4 === values.apiServer!.host) ? [[parseIpv4(values.apiServer.host) ?? -1, "the API server's load balancer"] as [number, string]] : []),
   ]
+  // Port fronts take addresses of this span as they come, unknown to MetalLB.
+  const fronts = {first: subnet.base + FRONT_LOWEST_OFFSET, last: subnet.base + Math.min(FRONT_HIGHEST_OFFSET, subnetSize(subnet) - 2)}
+  if (fronts.first <= fronts.last && range.first <= fronts.last && range.last >= fronts.first) return {range: text, problem: `${text} reaches into ${formatRange(fronts)}, where port fronts (\`kcluster port add\`) get their addresses: choose addresses below ${formatIpv4(fronts.first)}`}
   const clash = reserved.filter(([address]) => address >= range.first && address <= range.last)
   if (clash.length > 0) return {range: text, problem: `${text} holds ${clash.map(([address, what]) => `${formatIpv4(address)} (${what})`).join(', ')}: choose addresses no one else has`}
   return {range: text}

@@ -60,7 +60,9 @@ describe('the address pool', () => {
     assert.equal(cluster('172.30.1.10-172.30.1.20').problem, '172.30.1.10-172.30.1.20 is not inside the cluster network 172.30.0.0/24')
     assert.equal(cluster('172.30.0.250-172.30.1.5').problem, '172.30.0.250-172.30.1.5 is not inside the cluster network 172.30.0.0/24')
     assert.equal(cluster('172.30.0.0/28').problem, '172.30.0.0-172.30.0.15 holds 172.30.0.0 (the network address), 172.30.0.1 (the gateway), 172.30.0.10 (node dev-node-0): choose addresses no one else has')
-    assert.match(cluster('172.30.0.240/28').problem!, /172\.30\.0\.255 \(the broadcast address\)/)
+    assert.equal(cluster('172.30.0.190-172.30.0.210').problem, '172.30.0.190-172.30.0.210 reaches into 172.30.0.200-172.30.0.254, where port fronts (`kcluster port add`) get their addresses: choose addresses below 172.30.0.200')
+    assert.match(poolOf(values('10.240.0.0/16', ['10.240.0.10'], {range: '10.240.255.0/24'})).problem!, /10\.240\.255\.255 \(the broadcast address\)/)
+    assert.deepEqual(poolOf(values('10.240.0.0/16', ['10.240.0.10'], {range: '10.240.1.0/24'})), {range: '10.240.1.0-10.240.1.255'})
     assert.match(cluster('172.30.0.90-172.30.0.110').problem!, /holds 172\.30\.0\.100 \(node dev-node-1\)/)
   })
 
