@@ -33,9 +33,10 @@ async function idleMemory(addon: string): Promise<number> {
     const stats = await provider.docker.getContainer('kcluster-registry').stats({stream: false})
     return (stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0)) / 2 ** 20
   }
-  const namespace = addon === 'storage' ? 'local-path-storage' : 'kube-system'
+  // Where each addon's pods run, and how their names start ('' for every pod of its own namespace).
+  const [namespace, prefix] = ({storage: ['local-path-storage', 'local-path'], 'load-balancer': ['metallb-system', '']} as Record<string, [string, string]>)[addon] ?? ['kube-system', addon]
   const pods = JSON.parse((await execa('docker', ['exec', node, 'crictl', 'pods', '--namespace', namespace, '-o', 'json'])).stdout).items as any[]
-  const ids = pods.filter((p) => p.metadata.name.startsWith(addon === 'storage' ? 'local-path' : addon)).map((p) => p.id)
+  const ids = pods.filter((p) => p.metadata.name.startsWith(prefix)).map((p) => p.id)
   const stats = JSON.parse((await execa('docker', ['exec', node, 'crictl', 'stats', '-o', 'json'])).stdout).stats as any[]
   const containers = JSON.parse((await execa('docker', ['exec', node, 'crictl', 'ps', '-o', 'json'])).stdout).containers as any[]
   const wanted = new Set(containers.filter((c) => ids.includes(c.podSandboxId)).map((c) => c.id))

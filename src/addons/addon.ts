@@ -153,20 +153,27 @@ export interface Addon {
   /** Manifest templates, relative to templates/addons/<name>/, applied in this order (server-side apply). */
   manifests: string[]
   /**
+   * Manifests that travel inside one of the addon's images (`image`: its placeholder in `images`), applied
+   * before the templates: what the upstream module ships in the version built here (CRDs), never copied
+   * into kcluster. Only objects of `kinds` (as kubectl names them) are taken, so list and disable know
+   * them without the image.
+   */
+  imageManifests?: {image: string; path: string; kinds: string[]}[]
+  /**
    * Templates applied only once the `rollout` checks pass: objects whose
    * backend must serve before the API server first asks it (an APIService,
    * which the API server otherwise asks while kube-proxy may not route its
    * Service yet, then keeps asking over that first connection).
    */
   manifestsWhenReady?: string[]
-  /**
-   * Manifests that travel inside one of the addon's images (`image`: its placeholder in `images`), applied
-   * before the templates: what the upstream module ships in the version built here (CRDs), never copied
-   * into kcluster. `kinds` as kubectl names them, so list and disable know them without the image.
-   */
-  imageManifests?: {image: string; path: string; kinds: string[]}[]
   /** More {{PLACEHOLDER}} values of this addon's templates, from the cluster and the options. */
   values?(values: AddonValues): Record<string, string>
+  /**
+   * What is wrong with the options for this cluster (an address outside its
+   * network), checked before anything is built or installed; each problem
+   * names its option and is reported at that option's field.
+   */
+  clusterProblems?(values: AddonValues): {option: string; message: string}[]
   hostPorts?(options: Record<string, OptionValue>): AddonHostPort[]
   hostContainer?(options: Record<string, OptionValue>): AddonHostContainer
   nodeFiles?(values: AddonValues): AddonNodeFile[]

@@ -6,11 +6,12 @@ import {nearestName} from '../config/nearest-name.js'
 import type {Addon} from './addon.js'
 import {dashboard} from './dashboard.js'
 import {ingress} from './ingress.js'
+import {loadBalancer} from './load-balancer.js'
 import {metricsServer} from './metrics-server.js'
 import {registry} from './registry.js'
 import {storage} from './storage.js'
 
-export const CATALOG: readonly Addon[] = [storage, metricsServer, ingress, registry, dashboard]
+export const CATALOG: readonly Addon[] = [storage, metricsServer, ingress, registry, loadBalancer, dashboard]
 
 export function addonNames(catalog: readonly Addon[] = CATALOG): string[] {
   return catalog.map((a) => a.name)

@@ -71,6 +71,11 @@ export function labelledObjects(addon: Pick<Addon, 'name'>, text: string, what: 
     })
 }
 
+/** The objects of a manifest an image carries, only those of the kinds declared (kubectl's names), labelled. */
+export function imageManifestObjects(addon: Pick<Addon, 'name'>, text: string, kinds: string[], what: string): KubeObject[] {
+  return labelledObjects(addon, text, what).filter((o) => kinds.includes(kubectlKind(o.apiVersion, o.kind)))
+}
+
 export function addonLabels(name: string): Record<string, string> {
   return {[MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [ADDON_LABEL]: name}
 }

@@ -2,7 +2,7 @@
 // State lives in the cluster only: what an addon installed carries its label
 // (kcluster.dev/addon=<name>), port fronts and host containers carry it as a
 // container label, and list/disable read those back.
-import {ADDON_LABEL, CATALOG, unknownAddon, conditionProblem, labelledObjects, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, toYamlStream, findAddons, parseOptionText, type Addon, type AddonRuntime, type AddonValues, type KubeObject, type OptionValue, type ReadinessCheck} from '../addons/index.js'
+import {ADDON_LABEL, CATALOG, unknownAddon, conditionProblem, imageManifestObjects, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, toYamlStream, findAddons, parseOptionText, type Addon, type AddonRuntime, type AddonValues, type KubeObject, type OptionValue, type ReadinessCheck} from '../addons/index.js'
 import {nodeImageFacts} from './cluster-images.js'
 import {ClusterMissingError, HostPortError, InvalidInputError, KclusterError, TimeoutError, toKclusterError, type InputProblem} from '../errors/index.js'
 import {debianMirrors, ensureImage, imageReference, type ImageRecipe} from '../images/index.js'
@@ -245,6 +245,16 @@ export function parseOptionFlags(texts: string[], names: string[]): {byAddon: Ma
 export interface AddonRequest {
   addon: Addon
   options: Record<string, OptionValue>
+  /** Field path of its options, for problems found against the cluster ("addons[1].options", "--option load-balancer"). */
+  optionsField?: string
+}
+
+/** The problems of the options against this cluster (Addon.clusterProblems), every one at once (exit 3), before anything is built or installed. */
+export function checkClusterOptions(requests: AddonRequest[], values: Omit<AddonValues, 'options'>): void {
+  const problems = requests.flatMap(({addon, options, optionsField}) =>
+    (addon.clusterProblems?.({...values, options}) ?? []).map((p) => ({field: `${optionsField ?? `${addon.name}.options`}.${p.option}`, message: p.message})),
+  )
+  if (problems.length > 0) throw new InvalidInputError(problems)
 }
 
 /** The addons and options asked for, checked; every problem at once (exit 3). */
@@ -252,9 +262,10 @@ export function resolveAddonRequests(names: string[], optionTexts: string[], cat
   const addons = findAddons(names, 'addons', catalog)
   const {byAddon, problems} = parseOptionFlags(optionTexts, addons.map((a) => a.name))
   const requests = addons.map((addon) => {
-    const resolved = resolveOptions(addon, byAddon.get(addon.name) ?? {}, `--option ${addon.name}`)
+    const optionsField = `--option ${addon.name}`
+    const resolved = resolveOptions(addon, byAddon.get(addon.name) ?? {}, optionsField)
     problems.push(...resolved.problems)
-    return {addon, options: resolved.options}
+    return {addon, options: resolved.options, optionsField}
   })
   if (problems.length > 0) throw new InvalidInputError(problems)
   return requests
@@ -284,9 +295,10 @@ export function resolveClusterAddons(specs: AddonSpec[], catalog: readonly Addon
   for (const [name, want] of wanted) {
     if (!want.enabled) continue
     const addon = catalog.find((a) => a.name === name)!
-    const resolved = resolveOptions(addon, want.options, `${want.field || name}.options`)
+    const optionsField = `${want.field || name}.options`
+    const resolved = resolveOptions(addon, want.options, optionsField)
     problems.push(...resolved.problems)
-    requests.push({addon, options: resolved.options})
+    requests.push({addon, options: resolved.options, optionsField})
   }
   if (problems.length > 0) throw new InvalidInputError(problems)
   return requests
@@ -315,7 +327,8 @@ export async function enableAddons(
     results.push({name: addon.name, outcome: 'already-enabled', images: [], durationMs: 0})
     return false
   })
-  // Every host port is checked before anything is installed.
+  // Every option against the cluster, and every host port, is checked before anything is installed.
+  checkClusterOptions(todo, cluster.values)
   await checkHostPorts(provider, cluster, todo)
   const steps = todo.map((request) => enableStep(provider, cluster, request, {waitMs: input.waitMs ?? DEFAULT_ADDON_WAIT_MS}, (entry) => results.push(entry)))
   await runner.run(steps, undefined, signal)
@@ -339,7 +352,7 @@ export async function enableAddon(provider: Provider, cluster: AddonCluster, {ad
     await startHostContainer(provider, cluster, addon, options, step)
     for (const file of addon.nodeFiles?.(runtime.values) ?? []) await Promise.all(cluster.nodes.map((node) => node.writeFile(file.path, file.content)))
     const values = templateValues(addon, runtime.values, Object.fromEntries(images.map((i) => [i.placeholder, i.reference])))
-    await applyObjects(cluster, [...(await imageManifestObjects(provider, addon, step)), ...renderObjects(addon, values)], step)
+    await applyObjects(cluster, [...(await imageManifests(provider, addon, step)), ...renderObjects(addon, values)], step)
     await addPortFronts(provider, cluster, addon, options)
     if (waitMs > 0) await waitReady(cluster, addon, runtime, waitMs, step, values)
     else if (!deferLate && addon.manifestsWhenReady) await applyObjects(cluster, renderObjects(addon, values, undefined, addon.manifestsWhenReady), step)
@@ -360,33 +373,6 @@ export async function enableAddon(provider: Provider, cluster: AddonCluster, {ad
   return {name: addon.name, outcome: waitMs > 0 ? 'enabled' : 'applied', images, durationMs: Date.now() - started, ...(message ? {message} : {})}
 }
 
-/** CRDs first, awaited Established, so that objects of their kinds apply in the same enable. */
-async function applyObjects(cluster: AddonCluster, objects: KubeObject[], step: StepContext): Promise<void> {
-  step.report(`applying ${objects.length} objects`)
-  const signal = step.signal
-  const apply = (list: KubeObject[]) => kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(list), signal})
-  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition')
-  if (crds.length > 0) {
-    await apply(crds)
-    await kubectlIn(cluster.admin, ['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((o) => `crd/${o.metadata.name}`)], {signal})
-  }
-  const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition')
-  if (rest.length > 0) await apply(rest)
-}
-
-/** The objects of the addon's `imageManifests`, read from its images on the engine (built if missing there). */
-async function imageManifestObjects(provider: Provider, addon: Addon, step: StepContext): Promise<KubeObject[]> {
-  if (!addon.imageManifests?.length) return []
-  const recipes = addon.images?.({mirrors: debianMirrors()}) ?? {}
-  const objects: KubeObject[] = []
-  for (const manifest of addon.imageManifests) {
-    const recipe = recipes[manifest.image]
-    if (!recipe) throw new Error(`addon ${addon.name}: imageManifests names the image ${manifest.image}, which images does not give`)
-    const {reference} = await ensureRecipe(provider, recipe, step)
-    objects.push(...labelledObjects(addon, (await provider.images.readFile(reference, manifest.path)).toString('utf8'), `${manifest.path} of ${reference}`))
-  }
-  return objects
-}
 
 /** `docker.io/` is how containerd names an image of Docker Hub's form (`kcluster/x:tag`). */
 function containerdName(reference: string): string {
@@ -516,15 +502,62 @@ async function checkHostPorts(provider: Provider, cluster: AddonCluster, request
   if (problems.length > 0) throw new HostPortError(problems.join('; '), 'Free the port(s) named, or give the addon another port with --option, then enable it again. Nothing was installed.', {problems})
 }
 
+/** CRDs first, awaited Established, so that objects of their kinds apply in the same enable. */
+async function applyObjects(cluster: AddonCluster, objects: KubeObject[], step: StepContext): Promise<void> {
+  step.report(`applying ${objects.length} objects`)
+  const apply = (list: KubeObject[]) => kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(list), signal: step.signal})
+  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition')
+  if (crds.length > 0) {
+    await apply(crds)
+    await kubectlIn(cluster.admin, ['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((o) => `crd/${o.metadata.name}`)], {signal: step.signal})
+  }
+  const rest = objects.filter((o) => o.kind !== 'CustomResourceDefinition')
+  if (rest.length > 0) await apply(rest)
+}
+
+/** The objects of the addon's `imageManifests`, read from its images on the engine (built if missing there). */
+async function imageManifests(provider: Provider, addon: Addon, step: StepContext): Promise<KubeObject[]> {
+  if (!addon.imageManifests?.length) return []
+  const recipes = addon.images?.({mirrors: debianMirrors()}) ?? {}
+  const objects: KubeObject[] = []
+  for (const manifest of addon.imageManifests) {
+    const recipe = recipes[manifest.image]
+    if (!recipe) throw new Error(`addon ${addon.name}: imageManifests names the image ${manifest.image}, which images does not give`)
+    const {reference} = await ensureRecipe(provider, recipe, step)
+    const text = (await provider.images.readFile(reference, manifest.path)).toString('utf8')
+    objects.push(...imageManifestObjects(addon, text, manifest.kinds, `${manifest.path} of ${reference}`))
+  }
+  return objects
+}
+
 /** Waits for the addon's checks; manifestsWhenReady go in once its rollouts are done (`values` renders them). */
 async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext, values?: Record<string, string>): Promise<void> {
   const deadline = Date.now() + waitMs
   if (addon.manifestsWhenReady && values) {
     step.report('waiting until it serves')
     await waitChecks(cluster, addon, runtime, addon.readiness.filter((c) => c.kind === 'rollout'), waitMs, step)
-    await applyObjects(cluster, renderObjects(addon, values, undefined, addon.manifestsWhenReady), step)
+    await applyWhenServing(cluster, addon, renderObjects(addon, values, undefined, addon.manifestsWhenReady), Math.max(1000, deadline - Date.now()), step)
   }
   await waitChecks(cluster, addon, runtime, addon.readiness, Math.max(1000, deadline - Date.now()), step)
+}
+
+/**
+ * Objects that go through the addon's own webhook or API (a MetalLB address
+ * pool) are refused until the API server reaches it: its Service routed by
+ * kube-proxy, its CA written. Applied again until accepted or the time is up,
+ * which then fails with the last refusal.
+ */
+async function applyWhenServing(cluster: AddonCluster, addon: Addon, objects: KubeObject[], waitMs: number, step: StepContext): Promise<void> {
+  await waitFor({what: `the API server to accept the objects of ${addon.name} that its own service checks`, timeoutMs: waitMs, intervalMs: 1000, signal: step.signal, remedy: 'Read the refusal above; what was applied has been removed.'}, async () => {
+    try {
+      await applyObjects(cluster, objects, step)
+      return true
+    } catch (error) {
+      if (step.signal.aborted) throw error
+      step.report(`not accepted yet: ${String((error as Error)?.message ?? error).split('\n').find((l) => /error|denied|failed/i.test(l)) ?? 'refused'}`)
+      throw error
+    }
+  })
 }
 
 async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, checks: ReadinessCheck[], waitMs: number, step: StepContext): Promise<void> {
@@ -597,7 +630,9 @@ export async function removeAddon(provider: Provider, cluster: AddonCluster, add
   const selector = `${ADDON_LABEL}=${addon.name}`
   // Objects of kinds no longer served (a CRD deleted first) are gone with their CRD.
   const served = await servedKinds(cluster, signal)
-  const present = kinds.filter((k) => served.has(k))
+  // CRDs go last: their objects, deleted first, are then found by their own kinds.
+  const crd = 'customresourcedefinition.apiextensions.k8s.io'
+  const present = kinds.filter((k) => served.has(k)).sort((a, b) => Number(a === crd) - Number(b === crd))
   if (present.length > 0) await kubectlIn(cluster.admin, ['delete', present.join(','), '-A', '-l', selector, '--ignore-not-found', '--wait=true', '--timeout=120s'], {signal})
   const ports = (await provider.listPorts(cluster.name)).filter((p): p is ClusterPort & {source: 'port add'} => p.source === 'port add' && p.addon === addon.name)
   for (const port of ports) await provider.removePortFront(port.container)

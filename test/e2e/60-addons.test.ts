@@ -71,12 +71,12 @@ describe('addons', {timeout: 60 * 60_000}, () => {
     const out = await kcluster(['addons', 'list', '--name', NAME])
     assert.deepEqual(
       out.envelope.result.addons.map((a: any) => [a.name, a.state]),
-      [['storage', 'enabled'], ['metrics-server', 'disabled'], ['ingress', 'disabled'], ['registry', 'disabled'], ['dashboard', 'disabled']],
+      [['storage', 'enabled'], ['metrics-server', 'disabled'], ['ingress', 'disabled'], ['registry', 'disabled'], ['load-balancer', 'disabled'], ['dashboard', 'disabled']],
     )
     assert.deepEqual(await statusAddons(), [['storage', 'enabled']], 'status names the enabled addons too')
     const unknown = await kcluster(['addons', 'enable', 'metrics-sever', '--name', NAME])
     assert.equal(unknown.exitCode, 3)
-    assert.match(unknown.envelope.error!.message, /did you mean metrics-server\? \(addons: storage, metrics-server, ingress, registry, dashboard\)/)
+    assert.match(unknown.envelope.error!.message, /did you mean metrics-server\? \(addons: storage, metrics-server, ingress, registry, load-balancer, dashboard\)/)
   })
 
   test('storage: on by default, a PVC binds; disabled, no StorageClass is left; enabled again, it binds again', async () => {

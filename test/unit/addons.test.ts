@@ -39,8 +39,8 @@ function rendered(a: Addon) {
 }
 
 describe('the catalog', () => {
-  test('lists storage (on by default), metrics-server, ingress, registry and dashboard, each with an upstream version and a description', () => {
-    assert.deepEqual(CATALOG.map((a) => [a.name, !!a.defaultEnabled]), [['storage', true], ['metrics-server', false], ['ingress', false], ['registry', false], ['dashboard', false]])
+  test('lists storage (on by default), metrics-server, ingress, registry, load-balancer and dashboard, each with an upstream version and a description', () => {
+    assert.deepEqual(CATALOG.map((a) => [a.name, !!a.defaultEnabled]), [['storage', true], ['metrics-server', false], ['ingress', false], ['registry', false], ['load-balancer', false], ['dashboard', false]])
     for (const a of CATALOG) {
       assert.match(a.name, /^[a-z][a-z0-9-]*$/)
       assert.match(a.upstream.version, /^v?\d+\.\d+\.\d+$/)
@@ -102,7 +102,7 @@ describe('names and options', () => {
   test('an unknown addon lists the valid ones and the nearest (exit 3)', () => {
     assert.throws(() => findAddons(['metrics-sever'], 'addons'), (error: InvalidInputError) => {
       assert.equal(error.exitCode, 3)
-      assert.match(error.message, /no addon "metrics-sever"; did you mean metrics-server\? \(addons: storage, metrics-server, ingress, registry, dashboard\)/)
+      assert.match(error.message, /no addon "metrics-sever"; did you mean metrics-server\? \(addons: storage, metrics-server, ingress, registry, load-balancer, dashboard\)/)
       return true
     })
   })
@@ -173,7 +173,7 @@ describe('state from the cluster (fake provider)', () => {
   test('create enables storage from the preloaded images: listed enabled, nothing built or loaded', async () => {
     const provider = await cluster()
     const listed = await listAddons({name: 'dev'}, {provider})
-    assert.deepEqual(listed.addons.map((a) => [a.name, a.state]), [['storage', 'enabled'], ['metrics-server', 'disabled'], ['ingress', 'disabled'], ['registry', 'disabled'], ['dashboard', 'disabled']])
+    assert.deepEqual(listed.addons.map((a) => [a.name, a.state]), [['storage', 'enabled'], ['metrics-server', 'disabled'], ['ingress', 'disabled'], ['registry', 'disabled'], ['load-balancer', 'disabled'], ['dashboard', 'disabled']])
     assert.ok(!provider.log.some((line) => line.includes('images import')), 'nothing loaded')
   })
 

@@ -23,7 +23,8 @@ const ALLOWED: Record<string, string[]> = {
   images: ['config', 'errors', 'files', 'progress', 'provider', 'execa', 'tar'],
   // Lifecycle hooks: user commands run on this machine, the one process lifecycle starts outside a node.
   hooks: ['config', 'errors', 'progress'],
-  addons: ['config', 'errors', 'images', 'provider', 'js-yaml'],
+  // Addons read the plan's address layout (the load-balancer pool lies where the plan puts no one).
+  addons: ['config', 'errors', 'images', 'plan', 'provider', 'js-yaml'],
   lifecycle: ['addons', 'config', 'errors', 'files', 'hooks', 'images', 'kubeconfig', 'plan', 'progress', 'provider', 'js-yaml'],
   // The library's calls: the lifecycle with defaults, so the one other place that may name the Docker provider.
   api: ['config', 'errors', 'hooks', 'lifecycle', 'progress', 'provider', 'provider/docker'],

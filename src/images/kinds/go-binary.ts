@@ -31,6 +31,37 @@ export interface GoBinaryImageOptions extends RecipeIdentity {
   extra?: string[]
   /** Context path → file relative to the root, for COPY lines in `extra`. */
   files?: Record<string, string>
+  /**
+   * Files of the module's own source tree that the image carries, as the
+   * version built ships them (manifests, CRDs): path in the module → absolute
+   * path in the image.
+   */
+  moduleFiles?: Record<string, string>
+}
+
+/** Where the compile step leaves `moduleFiles` beside the programs (the n-th file as /files/n). */
+const MODULE_FILES_DIR = '/out/files'
+
+/** PREPARE commands that copy the module's files out, after the addon's own. */
+export function moduleFilesPrepare(prepare: string | undefined, moduleFiles: Record<string, string>): string {
+  const copies = Object.keys(moduleFiles).map((source, i) => `cp -- ${shellQuote(source)} ${MODULE_FILES_DIR}/${i}`)
+  if (copies.length === 0) return prepare ?? ''
+  return [...(prepare ? [prepare] : []), `mkdir -p ${MODULE_FILES_DIR}`, ...copies].join('\n')
+}
+
+/** The COPY lines of the image: each program to /usr/local/bin, each module file to its place. */
+export function copyLines(programs: Record<string, string>, moduleFiles: Record<string, string>): string {
+  return [
+    ...Object.keys(programs).map((name) => `COPY --from=binaries /${name} /usr/local/bin/${name}`),
+    ...Object.values(moduleFiles).map((target, i) => {
+      if (!target.startsWith('/')) throw new Error(`moduleFiles: ${JSON.stringify(target)} is not an absolute path in the image`)
+      return `COPY --from=binaries /files/${i} ${target}`
+    }),
+  ].join('\n')
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`
 }
 
 /** The image; its dependencies are the compiled programs, the builder and the base. */
@@ -50,7 +81,7 @@ export function goBinaryImageRecipe(options: GoBinaryImageOptions): ImageRecipe 
       LDFLAGS: options.ldflags ?? '-s -w',
       CGO_ENABLED: options.cgo ? '1' : '0',
       TAGS: options.tags ?? '',
-      PREPARE: options.prepare ?? '',
+      PREPARE: moduleFilesPrepare(options.prepare, options.moduleFiles ?? {}),
     },
   })
   const base = options.base ?? 'scratch'
@@ -61,6 +92,7 @@ export function goBinaryImageRecipe(options: GoBinaryImageOptions): ImageRecipe 
     images: {BINARIES: binaries, BUILDER: options.builder, ...(base === 'scratch' ? {} : {BASE: base})},
     values: {
       ...(base === 'scratch' ? {BASE: 'scratch'} : {}),
+      COPY: copyLines(options.programs, options.moduleFiles ?? {}),
       EXTRA: (options.extra ?? []).join('\n'),
       ENTRYPOINT: JSON.stringify(options.entrypoint),
     },

@@ -3,7 +3,7 @@
 // nodes are Ready, so their pods start while the nodes come up.
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import type {Step} from '../../progress/step.js'
-import {enableAddon, resolveClusterAddons, waitForAddons, type AddonCluster, type AddonRequest} from '../addons.js'
+import {checkClusterOptions, enableAddon, resolveClusterAddons, waitForAddons, type AddonCluster, type AddonRequest} from '../addons.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
 
@@ -36,6 +36,7 @@ export const enableAddonsStep: Step<CreateContext> = {
   skip: (ctx) => (requests(ctx).length === 0 ? 'no addons (storage turned off, none asked for)' : undefined),
   run: async (ctx, step) => {
     const cluster = clusterOf(ctx)
+    checkClusterOptions(requests(ctx), cluster.values)
     for (const request of requests(ctx)) {
       step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
       // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
