@@ -8,7 +8,7 @@
 // Docker bridge needs no faster failure detection). The CRDs are those the
 // module ships, read from the image built of it.
 import {goBinaryImageRecipe, goBuilderRecipe} from '../images/index.js'
-import type {Addon, AddonImageEnvironment} from './addon.js'
+import type {Addon, AddonImageEnvironment, AddonValues} from './addon.js'
 import {poolOf, rangeProblem} from './load-balancer-pool.js'
 
 export const METALLB_VERSION = 'v0.15.2'
@@ -53,7 +53,7 @@ export const loadBalancer: Addon = {
   manifests: ['metallb.yaml'],
   // The pool and its announcement go through MetalLB's webhook, which must serve first.
   manifestsWhenReady: ['pool.yaml'],
-  values: (values) => ({POOL_RANGE: poolOf(values).range}),
+  values: (values) => ({POOL_RANGE: poolOf(values).range, SPEAKER_ARGS: JSON.stringify(speakerArgs(values))}),
   clusterProblems: (values) => {
     const {problem} = poolOf(values)
     return problem ? [{option: 'range', message: problem}] : []
@@ -66,6 +66,15 @@ export const loadBalancer: Addon = {
   ],
   message: async ({values}) =>
     `Services of type LoadBalancer get an address of ${poolOf(values).range} on ${values.network.name}; the host reaches it directly, e.g. \`curl http://$(kubectl get service NAME -o jsonpath='{.status.loadBalancer.ingress[0].ip}')/\`.`,
+}
+
+/**
+ * kubeadm labels every control plane node.kubernetes.io/exclude-from-external-load-balancers,
+ * which the speaker honours; a cluster without workers would then announce nothing.
+ */
+export function speakerArgs(values: Pick<AddonValues, 'nodes'>): string[] {
+  const lone = !values.nodes.some((n) => n.role === 'worker')
+  return ['--port=7472', '--log-level=info', ...(lone ? ['--ignore-exclude-lb'] : [])]
 }
 
 /** The controller writes its CA into each webhook once its certificate is made; until then the API server cannot call it. */

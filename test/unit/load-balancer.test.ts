@@ -118,6 +118,13 @@ describe('the manifests', () => {
     // No memberlist: no bind address, no secret.
     assert.ok(!speaker.containers[0].env.some((e: any) => e.name.startsWith('METALLB_ML_')))
     assert.ok(speaker.tolerations.some((t: any) => t.key === 'node-role.kubernetes.io/control-plane'))
+    // With a worker, kubeadm's exclude label on the control plane is honoured.
+    assert.deepEqual(speaker.containers[0].args, ['--port=7472', '--log-level=info'])
+  })
+
+  test('a lone control plane announces despite the exclude-from-external-load-balancers label kubeadm gives it', () => {
+    const lone = renderObjects(lb, templateValues(lb, values('172.30.0.0/24', ['172.30.0.10']), images)) as any[]
+    assert.deepEqual(lone.find((d) => d.kind === 'DaemonSet').spec.template.spec.containers[0].args, ['--port=7472', '--log-level=info', '--ignore-exclude-lb'])
   })
 
   test('the webhook configuration names the Service the controller serves and the names its certificate rotation patches', () => {
