@@ -10,10 +10,6 @@ import type {CreateContext} from '../create-context.js'
 import {nodeNamed, required} from '../create-context.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 
-/** Read by kubelet's systemd unit (EnvironmentFile). */
-export const KUBELET_ENVIRONMENT_PATH = '/etc/default/kubelet'
-export const KUBELET_ENVIRONMENT = 'GOGC=50\n'
-
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 
 function randomText(length: number): string {
@@ -28,8 +24,6 @@ async function runKubeadm(ctx: CreateContext, planned: PlannedNode, step: StepCo
   const node = nodeNamed(ctx, planned.name)
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
   await node.writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600)
-  // kubelet's unit reads this file's variables when kubeadm starts it: its Go heap collected as the control plane's is.
-  await node.writeFile(KUBELET_ENVIRONMENT_PATH, KUBELET_ENVIRONMENT, 0o644)
   // Preflight checks a real host; a node container is known to fail some and pulls nothing.
   const command =
     planned.bootstrap === 'init'
