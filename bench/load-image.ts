@@ -7,20 +7,18 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {parseArgs} from 'node:util'
-import {execa} from 'execa'
 import {defaultNetworking, type ClusterSpec, type NodeRole} from '../src/config/cluster-spec.js'
 import {clusterImagesFrom} from '../src/lifecycle/cluster-images.js'
 import {createClusterFromSpec} from '../src/lifecycle/create-cluster.js'
 import {deleteClusters} from '../src/lifecycle/delete-cluster.js'
-import {loadImages, type LoadImagesResult} from '../src/lifecycle/load-images.js'
 import {DockerProvider} from '../src/provider/docker/docker-provider.js'
+import {measureLoadImage, type LoadFigures} from './lib/load-image.js'
 
 const {values} = parseArgs({options: {shape: {type: 'string', default: '1+2'}, size: {type: 'string', default: '64'}, runs: {type: 'string', default: '3'}}})
 const root = resolve(import.meta.dirname, '../..')
 const provider = new DockerProvider()
 const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kcluster-bench-')), 'config')
 const name = 'bench-load'
-const image = 'kcluster-bench/payload:dev'
 const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)]!
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(2) + ' MiB'
 
@@ -28,38 +26,11 @@ const [controlPlanes, workers = '0'] = values.shape!.split('+')
 const roles: NodeRole[] = [...Array(Number(controlPlanes)).fill('control-plane'), ...Array(Number(workers)).fill('worker')]
 const spec: ClusterSpec = {name, nodes: roles.map((role) => ({role})), networking: defaultNetworking()}
 
-const context = mkdtempSync(join(tmpdir(), 'kcluster-bench-image-'))
-writeFileSync(join(context, 'payload.bin'), Buffer.alloc(Number(values.size) * 1024 * 1024, 7))
-async function build(top: string) {
-  writeFileSync(join(context, 'top.txt'), top)
-  writeFileSync(join(context, 'Dockerfile'), 'FROM scratch\nCOPY payload.bin /payload.bin\nCOPY top.txt /top.txt\n')
-  await execa('docker', ['build', '-q', '-t', image, context])
-}
-
-async function timedLoad(): Promise<{ms: number; result: LoadImagesResult}> {
-  const started = Date.now()
-  const result = await loadImages({name, images: [image]}, {provider})
-  return {ms: Date.now() - started, result}
-}
-
 await deleteClusters({names: [name], kubeconfig}, {provider})
 await createClusterFromSpec(spec, {waitMs: 600_000, retain: false, kubeconfigPath: kubeconfig}, {provider, images: clusterImagesFrom(provider)})
-const rows: Record<string, {ms: number[]; bytesPerNode: number[]}> = {full: {ms: [], bytesPerNode: []}, unchanged: {ms: [], bytesPerNode: []}, 'top layer changed': {ms: [], bytesPerNode: []}}
+let rows: LoadFigures
 try {
-  for (let run = 0; run < Number(values.runs); run++) {
-    await execa('docker', ['rmi', '-f', image], {reject: false})
-    await build(`run ${run} ${Date.now()}`)
-    // A full load: the nodes hold none of it.
-    await Promise.all((await provider.listNodes(name)).map((node) => node.exec(['sh', '-c', `ctr -n k8s.io images rm docker.io/${image} >/dev/null 2>&1; ctr -n k8s.io content prune references >/dev/null 2>&1 || true`], {allowFailure: true})))
-    const record = (row: string, {ms, result}: {ms: number; result: LoadImagesResult}) => {
-      rows[row]!.ms.push(ms)
-      rows[row]!.bytesPerNode.push(median(result.transfers.map((t) => t.bytesSent)))
-    }
-    record('full', await timedLoad())
-    record('unchanged', await timedLoad())
-    await build(`run ${run} changed ${Date.now()}`)
-    record('top layer changed', await timedLoad())
-  }
+  rows = await measureLoadImage(name, provider, {sizeMiB: Number(values.size), runs: Number(values.runs)})
 } finally {
   await deleteClusters({names: [name], kubeconfig}, {provider})
 }

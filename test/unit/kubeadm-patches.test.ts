@@ -173,18 +173,22 @@ describe('kubeadm documents of a plan', () => {
     const docs = byKind(kubeadmDocuments(plan, plan.nodes[0]!, 'v1.34.4', secrets))
     assert.deepEqual(docs.ClusterConfiguration.apiServer.extraArgs, [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, {name: 'runtime-config', value: 'api/alpha=false,batch/v2alpha1=true'}])
     const alone = {name: 'leader-elect', value: 'false'}
-    assert.deepEqual(docs.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone]})
-    assert.deepEqual(docs.ClusterConfiguration.scheduler, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone]})
+    const burst = [{name: 'kube-api-qps', value: '100'}, {name: 'kube-api-burst', value: '200'}]
+    const gc = [{name: 'GOGC', value: '50'}]
+    assert.deepEqual(docs.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...burst], extraEnvs: gc})
+    assert.deepEqual(docs.ClusterConfiguration.scheduler, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone], extraEnvs: gc})
     assert.deepEqual(docs.KubeletConfiguration.featureGates, {Zeta: false, Alpha: true})
     assert.deepEqual(docs.KubeProxyConfiguration.featureGates, {Zeta: false, Alpha: true})
     const plain = byKind(kubeadmDocuments(planOf({}), planOf({}).nodes[0]!, 'v1.34.4', secrets))
     assert.equal(plain.ClusterConfiguration.apiServer.extraArgs, undefined)
-    assert.deepEqual(plain.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'leader-elect', value: 'false'}]}, 'one control plane: nobody to elect')
+    assert.deepEqual(plain.ClusterConfiguration.apiServer.extraEnvs, gc)
+    assert.deepEqual(plain.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'leader-elect', value: 'false'}, ...burst], extraEnvs: gc}, 'one control plane: nobody to elect')
+    assert.deepEqual(plain.ClusterConfiguration.etcd.local.extraEnvs, gc)
     assert.equal(plain.KubeletConfiguration.featureGates, undefined)
     const ha = planOf({}, ['control-plane', 'control-plane', 'control-plane'])
     const haDocs = byKind(kubeadmDocuments(ha, ha.nodes[0]!, 'v1.34.4', secrets))
-    assert.equal(haDocs.ClusterConfiguration.controllerManager, undefined, 'several control planes elect a leader')
-    assert.equal(haDocs.ClusterConfiguration.scheduler, undefined)
+    assert.deepEqual(haDocs.ClusterConfiguration.controllerManager, {extraArgs: burst, extraEnvs: gc}, 'several control planes elect a leader')
+    assert.deepEqual(haDocs.ClusterConfiguration.scheduler, {extraEnvs: gc})
   })
 
   test('kube-proxy mode: as asked; none skips kubeadm’s kube-proxy addon and leaves its configuration out', () => {

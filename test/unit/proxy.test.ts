@@ -9,6 +9,7 @@ import {describe, test} from 'node:test'
 import {proxySettingsFrom, redactProxyUrl} from '../../src/config/proxy.js'
 import {createClusterFromSpec} from '../../src/lifecycle/create-cluster.js'
 import {describeDryRun, dryRunCreate} from '../../src/lifecycle/dry-run.js'
+import {nodeGcFiles} from '../../src/lifecycle/node-gc.js'
 import {PROXY_DROP_IN_PATH} from '../../src/lifecycle/node-proxy.js'
 import {prepareCreate} from '../../src/lifecycle/prepare-create.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
@@ -76,8 +77,9 @@ describe('nodes get the proxy', () => {
       assert.equal(node.spec.env?.HTTP_PROXY, 'http://p:3128')
       assert.equal(node.spec.env?.http_proxy, 'http://p:3128')
       assert.match(node.spec.env?.NO_PROXY ?? '', /dev-worker,172\.30\.0\.100$/)
-      assert.deepEqual(node.spec.files?.map((f) => f.path), [PROXY_DROP_IN_PATH])
-      assert.match(node.spec.files![0]!.content, /^\[Service\]\nPassEnvironment=HTTP_PROXY http_proxy NO_PROXY no_proxy$/m)
+      const dropIn = node.spec.files?.filter((f) => f.path === PROXY_DROP_IN_PATH) ?? []
+      assert.equal(dropIn.length, 1)
+      assert.match(dropIn[0]!.content, /^\[Service\]\nPassEnvironment=HTTP_PROXY http_proxy NO_PROXY no_proxy$/m)
     }
   })
 
@@ -85,7 +87,7 @@ describe('nodes get the proxy', () => {
     const provider = new FakeProvider()
     await createClusterFromSpec({name: 'dev', nodes: [{role: 'control-plane'}], networking}, {waitMs: 0, retain: false, kubeconfigPath: scratchKubeconfig()}, {provider, images: fakeClusterImages(), runner: new SequentialStepRunner()})
     assert.equal(provider.nodes[0]!.spec.env, undefined)
-    assert.equal(provider.nodes[0]!.spec.files, undefined)
+    assert.deepEqual(provider.nodes[0]!.spec.files?.map((f) => f.path), nodeGcFiles().map((f) => f.path), 'only the services\' garbage collection drop-ins')
   })
 
   test('the container spec carries the environment after container=docker', () => {

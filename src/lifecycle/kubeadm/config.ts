@@ -54,6 +54,14 @@ function runtimeConfigFlag(config: Record<string, string>): {name: string; value
   return keys.length === 0 ? [] : [{name: 'runtime-config', value: keys.map((k) => `${k}=${config[k]}`).join(',')}]
 }
 
+/**
+ * Go collects garbage when the heap has grown by GOGC % over what survived the last collection (default 100):
+ * an idle component holds about as much garbage as live data. At 50, measured on one node after idling, the API
+ * server 193 → 166 MiB, etcd 30 → 25, the controller manager 48 → 45, the scheduler 26 → 24, with no more CPU
+ * spent over the first minutes.
+ */
+const LEANER_GC = {name: 'GOGC', value: '50'}
+
 /** A component's extraArgs, left out when there are none. */
 function withArgs(args: {name: string; value: string}[]): {extraArgs?: {name: string; value: string}[]} {
   return args.length === 0 ? {} : {extraArgs: args}
@@ -65,6 +73,10 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
   // once instead of honouring its predecessor's lease for 15 s and more (no endpoint follows a pod meanwhile).
   const alone = controlPlanes.length === 1 ? [{name: 'leader-elect', value: 'false'}] : []
   const componentArgs = [...featureGatesFlag(plan.featureGates), ...alone]
+  // The controller manager starts its ~40 controllers one after another, each asking the API server for its own
+  // service account's token: at the default 20 requests/s that took 150 ms each, 5–6 s before the node got its
+  // pod CIDR. A burst that covers the start lets it through at once.
+  const controllerManagerArgs = [...componentArgs, {name: 'kube-api-qps', value: '100'}, {name: 'kube-api-burst', value: '200'}]
   return {
     apiVersion: KUBEADM_API,
     kind: 'ClusterConfiguration',
@@ -78,12 +90,15 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
       // Every name and address a client may use: the host's published address, the endpoint, each control plane.
       certSANs: unique(['localhost', '127.0.0.1', plan.apiServer.hostAddress, plan.apiServer.endpointHost, ...(plan.loadBalancer ? [plan.loadBalancer.ipv4] : []), ...controlPlanes.flatMap((n) => [n.name, n.ipv4])]),
       ...withArgs([...featureGatesFlag(plan.featureGates), ...runtimeConfigFlag(plan.runtimeConfig)]),
+      extraEnvs: [LEANER_GC],
     },
-    ...(componentArgs.length > 0 ? {controllerManager: withArgs(componentArgs), scheduler: withArgs(componentArgs)} : {}),
+    controllerManager: {...withArgs(controllerManagerArgs), extraEnvs: [LEANER_GC]},
+    scheduler: {...withArgs(componentArgs), extraEnvs: [LEANER_GC]},
     etcd: {
       local: {
         // Clusters are disposable: trade crash safety for a faster start.
         extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}],
+        extraEnvs: [LEANER_GC],
       },
     },
   }

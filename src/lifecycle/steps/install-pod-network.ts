@@ -24,10 +24,13 @@ async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<st
  * CoreDNS reaches the API server straight, not through the kubernetes Service address: it then never waits on
  * kube-proxy, neither now nor when the node boots again, where it would otherwise wait out a 30 s dial timeout.
  * Its readiness is asked every second instead of every ten, so a started cluster answers as soon as it can.
+ * On a cluster of one node a second replica would run beside the first on the same node: it protects against
+ * nothing there and costs 13 MiB, so one node gets one replica.
  */
-export function coreDnsPatch(apiServerIpv4: string): unknown {
+export function coreDnsPatch(apiServerIpv4: string, nodes: number): unknown {
   return {
     spec: {
+      ...(nodes === 1 ? {replicas: 1} : {}),
       template: {
         spec: {
           containers: [
@@ -57,7 +60,7 @@ export const installPodNetwork: Step<CreateContext> = {
     // The routes keeper starts while each node gets its CNI configuration.
     const manifest = networkManifest({podSubnet: plan.podSubnet, flannelImage, apiServerHost: plan.apiServer.endpointHost, apiServerPort: API_SERVER_PORT})
     await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal: step.signal})
-    await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4))], {
+    await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))], {
       signal: step.signal,
     })
     const cidrs = await podCidrs(ctx, step.signal)

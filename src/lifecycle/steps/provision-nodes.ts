@@ -6,6 +6,7 @@ import type {CreateContext} from '../create-context.js'
 import {required, resourceLabels} from '../create-context.js'
 import {LOAD_BALANCER_CONFIG_PATH} from '../../images/index.js'
 import {loadBalancerConfig} from '../load-balancer.js'
+import {nodeGcFiles} from '../node-gc.js'
 import {nodeProxySpec} from '../node-proxy.js'
 import {waitFor} from '../wait.js'
 import {planWithFacts} from './plan-cluster.js'
@@ -25,6 +26,7 @@ async function createNetwork(ctx: CreateContext): Promise<void> {
 
 async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<Node> {
   const plan = required(ctx.plan, 'the plan')
+  const proxy = nodeProxySpec(plan.proxy)
   return ctx.provider.provisionNode({
     cluster: plan.name,
     name: planned.name,
@@ -37,7 +39,8 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
     ports: planned.ports,
     mounts: planned.mounts,
     ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
-    ...nodeProxySpec(plan.proxy),
+    ...proxy,
+    files: [...nodeGcFiles(), ...(proxy.files ?? [])],
     labels: resourceLabels(ctx),
   })
 }

@@ -264,24 +264,36 @@ export class DockerProvider implements Provider {
       const remove = (c: Docker.ContainerInfo) => this.docker.getContainer(c.Id).remove({force: true, v: true})
       // The claim goes last: until then, `list` and `prune` see an unfinished create, not a cluster that looks whole.
       const claims = containers.filter((c) => c.Labels[KIND_LABEL] === 'claim')
-      const errors = rejected(await Promise.allSettled(containers.filter((c) => !claims.includes(c)).map(remove)))
-      const volumes = (await this.docker.listVolumes({filters: filter})).Volumes ?? []
-      errors.push(...rejected(await Promise.allSettled(volumes.map((v) => this.docker.getVolume(v.Name).remove()))))
-      const networks = await this.docker.listNetworks({filters: filter})
-      // A host container of an addon (the shared registry) may still be on the network: it leaves, it stays.
-      for (const network of networks) {
-        const inspected = await Promise.resolve()
-          .then(() => this.docker.getNetwork(network.Id).inspect())
-          .catch(() => undefined)
-        const attached = Object.keys(inspected?.Containers ?? {})
-        await Promise.allSettled(attached.map(async (container) => this.docker.getNetwork(network.Id).disconnect({Container: container, Force: true})))
-      }
-      errors.push(...rejected(await Promise.allSettled(networks.map((n) => this.docker.getNetwork(n.Id).remove()))))
+      // Listed while the containers go: the volumes and networks are labelled from the start, none is made meanwhile.
+      const [removedContainers, volumesListed, networks] = await Promise.all([
+        Promise.allSettled(containers.filter((c) => !claims.includes(c)).map(remove)),
+        this.docker.listVolumes({filters: filter}),
+        this.docker.listNetworks({filters: filter}),
+      ])
+      const errors = rejected(removedContainers)
+      const volumes = volumesListed.Volumes ?? []
+      // Volumes and networks are independent of each other: removed together.
+      const [removedVolumes, removedNetworks] = await Promise.all([
+        Promise.allSettled(volumes.map((v) => this.docker.getVolume(v.Name).remove())),
+        Promise.allSettled(networks.map((n) => this.removeNetwork(n.Id))),
+      ])
+      errors.push(...rejected(removedVolumes), ...rejected(removedNetworks))
       if (errors.length > 0) throw errors[0]
       errors.push(...rejected(await Promise.allSettled(claims.map(remove))))
       if (errors.length > 0) throw errors[0]
       return {containers: containers.length, volumes: volumes.length, networks: networks.length}
     })
+  }
+
+  /** A host container of an addon (the shared registry) may still be on the network: it leaves, it stays. */
+  private async removeNetwork(id: string): Promise<void> {
+    const network = this.docker.getNetwork(id)
+    const inspected = await Promise.resolve()
+      .then(() => network.inspect())
+      .catch(() => undefined)
+    const attached = Object.keys(inspected?.Containers ?? {})
+    await Promise.allSettled(attached.map(async (container) => network.disconnect({Container: container, Force: true})))
+    await network.remove()
   }
 
   // issue 9: stop, start, status
