@@ -4,6 +4,7 @@
 import yaml from 'js-yaml'
 import {KUBEADM_DOCUMENT_API_VERSIONS} from '../../config/kubeadm-patch-target.js'
 import {API_SERVER_PORT, type ClusterPlan, type PlannedNode, type Taint} from '../../plan/plan-cluster.js'
+import {KINE_ENDPOINT} from '../kine.js'
 import {applyKubeadmPatches} from './patches.js'
 
 export const KUBEADM_API = KUBEADM_DOCUMENT_API_VERSIONS.ClusterConfiguration!
@@ -80,13 +81,18 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
       ...withArgs([...featureGatesFlag(plan.featureGates), ...runtimeConfigFlag(plan.runtimeConfig)]),
     },
     ...(componentArgs.length > 0 ? {controllerManager: withArgs(componentArgs), scheduler: withArgs(componentArgs)} : {}),
-    etcd: {
-      local: {
-        // Clusters are disposable: trade crash safety for a faster start.
-        extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}],
-      },
-    },
+    etcd: etcdConfiguration(plan),
   }
+}
+
+/**
+ * default: kubeadm's etcd, a static pod. light: kine on this node's loopback, which kubeadm takes for an
+ * external etcd; plain HTTP needs no certificate files (kubeadm asks for them only with https endpoints).
+ */
+function etcdConfiguration(plan: Pick<ClusterPlan, 'profile'>): Record<string, unknown> {
+  if (plan.profile === 'light') return {external: {endpoints: [KINE_ENDPOINT]}}
+  // Clusters are disposable: trade crash safety for a faster start.
+  return {local: {extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}]}}
 }
 
 export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): KubeadmDocument {
