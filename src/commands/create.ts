@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {KclusterCommand} from '../cli/base-command.js'
 import {loadClusterConfig} from '../config/load-config.js'
+import {CLUSTER_PROFILES} from '../config/profile.js'
 import {createClusterFromSpec, type CreateResult} from '../lifecycle/create-cluster.js'
 import {describeDryRun, dryRunCreate, type DryRunResult} from '../lifecycle/dry-run.js'
 import {clusterImagesFrom} from '../lifecycle/cluster-images.js'
@@ -15,6 +16,7 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
     '<%= config.bin %> create --name ci --wait 3m --json',
     '<%= config.bin %> create --name ci-$CI_JOB_ID --label run=$CI_JOB_ID --ttl 1h',
     '<%= config.bin %> create --config cluster.yaml --dry-run',
+    '<%= config.bin %> create --profile light',
   ]
 
   static override flags = {
@@ -23,6 +25,7 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
     'dry-run': Flags.boolean({summary: 'Validate and print the plan without touching Docker'}),
     image: Flags.string({summary: 'Node image of every node, instead of the default one or the config file\'s (its label tells the Kubernetes version)'}),
     'kubernetes-version': Flags.string({summary: 'Kubernetes version of the default node image'}),
+    profile: Flags.string({summary: "What backs the API server: default (etcd) or light (kine on SQLite, as k3s runs it; one control plane); replaces the config file's", options: [...CLUSTER_PROFILES]}),
     wait: Flags.string({summary: 'How long to wait for Ready nodes and answering DNS (0 = do not wait)', default: '5m'}),
     retain: Flags.boolean({summary: 'Keep the node containers when creation fails, for debugging'}),
     kubeconfig: kubeconfigFlag(),
@@ -34,7 +37,7 @@ export default class Create extends KclusterCommand<CreateResult | DryRunResult>
   async run(): Promise<CreateResult | DryRunResult> {
     const {flags} = await this.parse(Create)
     const config = flags.config === undefined ? undefined : await loadClusterConfig(flags.config)
-    const prepared = prepareCreate({config, name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig, addons: flags.addons, labels: flags.label, ttl: flags.ttl})
+    const prepared = prepareCreate({config, name: flags.name, image: flags.image, kubernetesVersion: flags['kubernetes-version'], profile: flags.profile, wait: flags.wait, retain: flags.retain, kubeconfig: flags.kubeconfig, addons: flags.addons, labels: flags.label, ttl: flags.ttl})
     if (!this.jsonEnabled()) for (const warning of prepared.warnings) this.logToStderr(`Warning: ${warning.field}: ${warning.message}`)
     if (flags['dry-run']) {
       const plan = dryRunCreate(prepared)

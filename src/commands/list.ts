@@ -6,7 +6,7 @@ import type {ClusterSummary} from '../provider/types.js'
 
 export default class List extends KclusterCommand<{clusters: ClusterSummary[]}> {
   static override summary = 'List clusters'
-  static override description = 'Columns: name, state, API server, expiry (create --ttl), labels (create --label), nodes.'
+  static override description = 'Columns: name, state, profile (create --profile), API server, expiry (create --ttl), labels (create --label), nodes.'
   static override examples = ['<%= config.bin %> list', '<%= config.bin %> list --selector run=$CI_JOB_ID --json']
   static override flags = {
     selector: selectorFlag('Only clusters with this label key=value (repeatable: all must match)'),
@@ -20,7 +20,7 @@ export default class List extends KclusterCommand<{clusters: ClusterSummary[]}> 
       for (const c of clusters) {
         const parts = [...c.nodes.map((n) => `${n.name} (${n.role}, ${n.state})`), ...(c.loadBalancer ? [`load balancer (${c.loadBalancer.state})`] : [])]
         const states = parts.join(', ') || 'no nodes'
-        this.log([c.name, c.state, c.server ?? '-', c.expiresAt ? `expires ${c.expiresAt}` : '-', formatLabels(c.labels) || '-', states].join('\t'))
+        this.log([c.name, c.state, c.profile ?? 'default', c.server ?? '-', c.expiresAt ? `expires ${c.expiresAt}` : '-', formatLabels(c.labels) || '-', states].join('\t'))
       }
     }
     return {clusters}

@@ -11,6 +11,7 @@ import {parseDuration} from './duration.js'
 import type {LoadedClusterConfig} from './load-config.js'
 import {isPlausibleImageReference} from './image-reference.js'
 import {checkKubernetesVersion, DEFAULT_KUBERNETES_VERSION} from './kubernetes-version.js'
+import {CLUSTER_PROFILES, DEFAULT_PROFILE, isClusterProfile, profileProblems, type ClusterProfile} from './profile.js'
 import {proxySettingsFrom} from './proxy.js'
 
 export {DEFAULT_CLUSTER_NAME} from './cluster-spec.js'
@@ -31,6 +32,8 @@ export interface CreateOptionsInput {
   labels?: readonly string[] | Record<string, string>
   /** After how long `prune` may delete the cluster (a duration, e.g. 2h); none: never. */
   ttl?: string
+  /** What backs the API server: default (etcd) or light (kine on SQLite, one control plane); replaces the config file's. */
+  profile?: string
   /** `create --addons`: names to enable, `-name` to leave out one that is on by default; added after the file's. */
   addons?: string[]
   /** A loaded config file (loadClusterConfig); the flags above override its name, image and version. */
@@ -90,6 +93,14 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
     problems.push({field: 'image', message: `is not a valid image reference (got ${JSON.stringify(input.image)}); expected e.g. kcluster/node:v1.34.4 or registry.example.com/node@sha256:<digest>`})
   }
 
+  let profile: ClusterProfile = file?.profile ?? DEFAULT_PROFILE
+  if (input.profile !== undefined) {
+    if (isClusterProfile(input.profile)) profile = input.profile
+    else problems.push({field: 'profile', message: `must be ${CLUSTER_PROFILES.join(' or ')} (got ${JSON.stringify(input.profile)})`})
+  }
+  // The file's own profile was checked against its nodes when it was loaded; a flag is checked here.
+  if (input.profile !== undefined) problems.push(...profileProblems(profile, file?.nodes ?? [], '--profile'))
+
   if (problems.length > 0) throw new InvalidInputError(problems)
 
   const spec: ClusterSpec = {...file, name, nodes: file?.nodes ?? [{role: 'control-plane'}], networking: file?.networking ?? defaultNetworking()}
@@ -100,6 +111,9 @@ export function resolveCreateOptions(input: CreateOptionsInput, env: NodeJS.Proc
   if (input.image !== undefined) spec.nodes = spec.nodes.map(({image: _replaced, ...node}) => node)
   delete spec.labels
   if (Object.keys(labels).length > 0) spec.labels = labels
+  // Recorded only when it is not the default, as every optional field of a spec.
+  delete spec.profile
+  if (profile !== DEFAULT_PROFILE) spec.profile = profile
   const fromFlag = (input.addons ?? []).map((text) => text.trim()).filter(Boolean).map((text) => ({name: text.replace(/^-/, ''), enabled: !text.startsWith('-'), options: {}, field: '--addons'}))
   if (fromFlag.length > 0) spec.addons = [...(spec.addons ?? []), ...fromFlag]
   const proxy = proxySettingsFrom(env)

@@ -4,6 +4,7 @@
 // spec names the field the user wrote.
 
 import {DEFAULT_API_SERVER_ADDRESS} from './api-server.js'
+import type {ClusterProfile} from './profile.js'
 import type {ProxySettings} from './proxy.js'
 
 /** What a node runs: the control plane, or workloads only. */
@@ -108,6 +109,8 @@ export interface ClusterSpec {
   kubernetesVersion?: string
   /** Node image of every node that names none; undefined: the default image, built here when missing. */
   image?: string
+  /** What backs the API server: undefined or default: etcd (kubeadm's static pod); light: kine on SQLite, one control plane. */
+  profile?: ClusterProfile
   nodes: NodeSpec[]
   networking: NetworkingSpec
   /** Feature gates of every component (API server, controller manager, scheduler, kubelet, kube-proxy). */

@@ -35,6 +35,7 @@ export function withDefaults(file: V1alpha1Cluster, cwd: string): DefaultedConfi
       // A version that does not check out stays as written, for validation to report.
       kubernetesVersion: version && 'version' in version ? version.version : file.kubernetesVersion,
       image: file.image,
+      profile: file.profile,
       featureGates: nonEmptyRecord(file.featureGates),
       runtimeConfig: nonEmptyRecord(file.runtimeConfig),
       kubeadmConfigPatches: nonEmptyList(file.kubeadmConfigPatches),

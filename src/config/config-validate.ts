@@ -17,6 +17,7 @@ import {KUBEADM_DOCUMENT_API_VERSIONS, splitApiVersion, unmatchableTarget} from 
 import {checkKubernetesVersion} from './kubernetes-version.js'
 import {labelKeyProblem, labelValueProblem} from './label-syntax.js'
 import {parseJson6902, parseMergePatch} from './patch-syntax.js'
+import {profileProblems} from './profile.js'
 
 export interface Findings {
   problems: InputProblem[]
@@ -77,6 +78,7 @@ export function validateConfig({spec, ipFamily}: DefaultedConfig, host: HostFact
   }
 
   problems.push(...hookProblems(spec.hooks))
+  problems.push(...profileProblems(spec.profile, spec.nodes))
 
   for (const [n, node] of spec.nodes.entries()) {
     const at = `nodes[${n}]`

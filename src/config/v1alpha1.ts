@@ -5,6 +5,7 @@
 // schemas/cluster-config.schema.json ships to editors.
 import {HOOK_EVENTS, type HookEvent, type HookSpec, type KubeProxyMode, type MountPropagation, type NodeRole} from './cluster-spec.js'
 import type {JsonSchema, RootSchema} from './json-schema.js'
+import {CLUSTER_PROFILES, DEFAULT_PROFILE, type ClusterProfile} from './profile.js'
 
 export const V1ALPHA1_API_VERSION = 'kcluster.dev/v1alpha1'
 export const CLUSTER_KIND = 'Cluster'
@@ -16,6 +17,7 @@ export interface V1alpha1Cluster {
   name?: string
   kubernetesVersion?: string
   image?: string
+  profile?: ClusterProfile
   nodes?: V1alpha1Node[]
   networking?: V1alpha1Networking
   featureGates?: Record<string, boolean>
@@ -143,6 +145,12 @@ export const V1ALPHA1_SCHEMA: RootSchema = {
     name: {type: 'string', description: 'Cluster name (DNS-1123 label, at most 40 characters); --name replaces it. Default: kcluster.'},
     kubernetesVersion: {type: 'string', description: 'v1.34.<patch>; unset: the node image\'s own, or the default with the default image.'},
     image: {type: 'string', description: 'Node image of every node that names none; unset: the default image, built when missing.'},
+    profile: {
+      type: 'string',
+      enum: [...CLUSTER_PROFILES],
+      default: DEFAULT_PROFILE,
+      description: "What backs the API server: default is etcd (kubeadm's static pod); light is kine on SQLite (as k3s runs it), lighter on memory, one control plane only. --profile replaces it.",
+    },
     nodes: {type: 'array', description: 'The nodes, in order; unset or empty: one control plane.', items: {$ref: '#/definitions/node'}},
     networking: networkingSchema,
     featureGates: {type: 'object', description: 'Feature gates of every component, e.g. {SomeGate: true}.', additionalProperties: {type: 'boolean'}},

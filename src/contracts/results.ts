@@ -26,6 +26,7 @@ const hooks = optional(
 )
 const clusterLabels = map(string(), "The user's labels of the cluster (create --label, the config file's labels), on its containers, networks and volumes")
 const expiresAt = optional(string('When `kcluster prune` may delete the cluster (create --ttl)', {format: 'date-time'}))
+const profile = oneOf(['default', 'light'], 'What backs the API server: default is etcd (kubeadm\'s static pod); light is kine on SQLite (create --profile light)')
 const warnings = array(object({field: string('The config field, as a path'), message: string()}), 'Fields of the config file kcluster did not honour as asked')
 
 const createdCluster = object(
@@ -37,6 +38,7 @@ const createdCluster = object(
     image: string('The node image'),
     imageBuilt: boolean('The node image was built by this create'),
     kubernetesVersion: string(),
+    profile,
     securityMode: string('How node containers get their powers: privileged or restricted'),
     network: object({name: string('Docker network'), subnet: string()}),
     nodes: array(object({name: string('Kubernetes node name'), containerName: string(), role: string(), ipv4, state: constant('running')}), 'Every node as created; all run when create returns'),
@@ -61,6 +63,7 @@ const dryRun = object(
     kubeconfig: string('The kubeconfig file create would merge the context into'),
     image: nullable(string(), "The cluster's node image; null: the default one for kubernetesVersion, built at create when missing"),
     kubernetesVersion: nullable(string(), 'null: the version the image says it carries, read at create'),
+    profile,
     network: object({name: string(), subnet: string(), gateway: string()}),
     apiServer: object({hostAddress: string(), hostPort: nullable(hostPort), server: nullable(string()), endpoint: string('How nodes reach it on the cluster network (host:port)')}),
     loadBalancer: nullable(object({name: string(), containerName: string(), ipv4, ports: array(dryRunPort)})),
@@ -123,6 +126,7 @@ export const LIST_RESULT = object({
       loadBalancer: optional(object({containerName: string(), state: string(), ipv4})),
       labels: clusterLabels,
       expiresAt,
+      profile: optional(string('What backs the API server when it is not the default (etcd): light (create --profile light, kine on SQLite)')),
       creator: optional(
         object(
           {
@@ -338,10 +342,11 @@ export const ADDONS_DISABLE_RESULT = object({
 
 /** Each command's result schema and its version, by command id as typed ("port add"). Bump the version when the shape changes. */
 export const RESULT_SCHEMAS = {
-  // v2: create --dry-run names the proxy nodes get, the cluster's labels and its ttl.
-  create: {version: 2, schema: CREATE_RESULT},
+  // v2: create --dry-run names the proxy nodes get, the cluster's labels and its ttl. v3: the profile.
+  create: {version: 3, schema: CREATE_RESULT},
   delete: {version: 1, schema: DELETE_RESULT},
-  list: {version: 2, schema: LIST_RESULT},
+  // v3: the profile of a cluster that is not the default.
+  list: {version: 3, schema: LIST_RESULT},
   prune: {version: 1, schema: PRUNE_RESULT},
   'autocomplete fish': {version: 1, schema: AUTOCOMPLETE_FISH_RESULT},
   start: {version: 1, schema: START_RESULT},

@@ -3,6 +3,12 @@
 
 /** The toolchain every Go build runs with (GOTOOLCHAIN). */
 export const GO_TOOLCHAIN = 'go1.24.13'
+/**
+ * kine (the light profile's datastore) asks for a newer Go than Kubernetes 1.34 builds with: every kine
+ * release the module proxy serves here (v0.16.5 and later) needs Go 1.25 or later, v0.17.5 Go 1.26.5.
+ * Only kine's build fetches it, the first time a light cluster is created.
+ */
+export const KINE_GO_TOOLCHAIN = 'go1.26.5'
 /** Debian's Go that starts the go command (bookworm-backports has no newer one). */
 export const DEBIAN_BOOTSTRAP_GO = '1.23'
 

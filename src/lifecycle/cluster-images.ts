@@ -1,6 +1,6 @@
 // Where create gets its images from: the image recipes, through the provider's image builder.
 import {UsageError} from '../errors/index.js'
-import {ensureImage, KUBERNETES_VERSION_LABEL, loadBalancerImageRecipe, nodeImageRecipe, BUNDLED_IMAGES_LABEL} from '../images/index.js'
+import {ensureImage, KUBERNETES_VERSION_LABEL, kineImageRecipe, loadBalancerImageRecipe, nodeImageRecipe, BUNDLED_IMAGES_LABEL} from '../images/index.js'
 import type {Provider} from '../provider/types.js'
 import type {ClusterImages, NodeImageFacts} from './create-context.js'
 
@@ -13,6 +13,10 @@ export function clusterImagesFrom(provider: Pick<Provider, 'images'>): ClusterIm
     },
     ensureLoadBalancer: async (step) => {
       const ensured = await ensureImage(loadBalancerImageRecipe(), {builder: provider.images, report: step.report, signal: step.signal})
+      return {reference: ensured.reference}
+    },
+    ensureKine: async (step) => {
+      const ensured = await ensureImage(kineImageRecipe(), {builder: provider.images, report: step.report, signal: step.signal})
       return {reference: ensured.reference}
     },
     describe: async (reference) => {

@@ -4,6 +4,7 @@
 import type {CreateOptionsInput} from '../config/cluster-options.js'
 import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import type {ConfigWarning} from '../config/load-config.js'
+import type {ClusterProfile} from '../config/profile.js'
 import {toKclusterError} from '../errors/index.js'
 import {findHooks, type HookOptions} from '../hooks/find-hooks.js'
 import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
@@ -18,6 +19,7 @@ import {configureContainerd} from './steps/configure-containerd.js'
 import {claimName, releaseClaim} from './steps/claim-name.js'
 import {ensureLoadBalancerImage} from './steps/ensure-load-balancer-image.js'
 import {ensureNodeImage} from './steps/ensure-node-image.js'
+import {ensureKineImage, startKine} from './steps/start-kine.js'
 import {installPodNetwork} from './steps/install-pod-network.js'
 import {enableAddonsStep, waitAddonsStep} from './steps/enable-addons.js'
 import {labelNodes} from './steps/label-nodes.js'
@@ -38,6 +40,8 @@ export interface CreateResult {
   image: string
   imageBuilt: boolean
   kubernetesVersion: string
+  /** What backs the API server: default (etcd) or light (kine on SQLite). */
+  profile: ClusterProfile
   securityMode: string
   network: {name: string; subnet: string}
   /** Every node as created; all are running when create returns. */
@@ -64,10 +68,12 @@ export function createSteps(): Step<CreateContext>[] {
     planClusterStep,
     checkHostPorts,
     ensureLoadBalancerImage,
+    ensureKineImage,
     claimName,
     provisionNodes,
     recordClusterConfig,
     configureContainerd,
+    startKine,
     ...bootstrapSteps,
     labelNodes,
     installPodNetwork,
@@ -134,6 +140,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     image: required(ctx.image, 'the node image'),
     imageBuilt: ctx.imageBuilt,
     kubernetesVersion: required(ctx.kubernetesVersion, 'the Kubernetes version'),
+    profile: plan.profile,
     securityMode: required(ctx.securityMode, 'the security mode'),
     network: {name: plan.network.name, subnet: plan.network.subnet},
     nodes: ctx.nodes.map((n) => ({name: n.name, containerName: n.containerName, role: n.role, ipv4: n.ipv4, state: 'running' as const})),

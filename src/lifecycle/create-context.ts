@@ -12,6 +12,8 @@ export interface ClusterImages {
   ensureDefault(kubernetesVersion: string, step: StepContext): Promise<{reference: string; built: boolean}>
   /** Ensures the load balancer's image, building it when missing. */
   ensureLoadBalancer(step: StepContext): Promise<{reference: string}>
+  /** Ensures the image holding kine (profile light), building it when missing. */
+  ensureKine(step: StepContext): Promise<{reference: string}>
   /** What a node image says it carries (its labels); throws when the image is missing. */
   describe(reference: string): Promise<NodeImageFacts>
 }
@@ -30,6 +32,8 @@ export interface CreateContext {
   /** The cluster's node image and the Kubernetes version it carries, once ensured. */
   image?: string
   loadBalancerImage?: string
+  /** The image kine's program is copied from (profile light). */
+  kineImage?: string
   /** Images of kcluster's own cluster parts in the node image, by recipe id. */
   bundledImages: Record<string, string>
   kubernetesVersion?: string

@@ -4,6 +4,7 @@
 import {formatLabels} from '../config/cluster-labels.js'
 import {formatDuration} from '../config/duration.js'
 import type {ConfigWarning} from '../config/load-config.js'
+import type {ClusterProfile} from '../config/profile.js'
 import {redactProxyUrl} from '../config/proxy.js'
 import type {KubeProxyMode, NodeRole, PortProtocol} from '../config/cluster-spec.js'
 import {NODE_SUBNET_POOLS, type Mount, type PlannedNode, type PortMapping, type Taint} from '../plan/plan-cluster.js'
@@ -43,6 +44,8 @@ export interface DryRunResult {
   image: string | null
   /** null: the version the image says it carries, read at create. */
   kubernetesVersion: string | null
+  /** What backs the API server: default (etcd) or light (kine on SQLite). */
+  profile: ClusterProfile
   network: {name: string; subnet: string; gateway: string}
   apiServer: {hostAddress: string; hostPort: number | null; server: string | null; endpoint: string}
   loadBalancer: {name: string; containerName: string; ipv4: string; ports: DryRunPort[]} | null
@@ -97,6 +100,7 @@ export function dryRunCreate(prepared: PreparedCreate): DryRunResult {
     kubeconfig: run.kubeconfigPath,
     image: clusterImage,
     kubernetesVersion: spec.kubernetesVersion ?? null,
+    profile: plan.profile,
     network: plan.network,
     apiServer: {hostAddress: plan.apiServer.hostAddress, hostPort: apiPort, server: apiPort === null ? null : plan.apiServer.server, endpoint: plan.apiServer.endpoint},
     loadBalancer: plan.loadBalancer ? {...plan.loadBalancer, ports: ports(plan.loadBalancer.ports)} : null,
@@ -125,6 +129,7 @@ export function describeDryRun(result: DryRunResult): string {
     `  image       ${result.image ?? 'the default node image'}${result.kubernetesVersion ? ` (Kubernetes ${result.kubernetesVersion})` : ''}`,
     `  network     ${result.network.name} ${result.network.subnet}, pods ${result.podSubnet}, services ${result.serviceSubnet}`,
     `  API server  ${result.apiServer.hostAddress}:${result.apiServer.hostPort ?? '<chosen at create>'}, nodes reach it at ${result.apiServer.endpoint}`,
+    `  datastore   ${result.profile === 'light' ? 'kine on SQLite in the control plane (profile light)' : 'etcd, a static pod on each control plane (profile default)'}`,
     `  kube-proxy  ${result.kubeProxyMode}${result.disableDefaultCNI ? ', default pod network disabled' : ''}`,
   ]
   if (Object.keys(result.featureGates).length > 0) lines.push(`  features    ${Object.entries(result.featureGates).map(([k, v]) => `${k}=${v}`).join(',')}`)

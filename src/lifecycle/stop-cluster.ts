@@ -26,7 +26,7 @@ export interface StopResult {
 /**
  * How long systemd in a node gets to shut down before the engine kills it. Most nodes are down in 1-6 s; a pod whose
  * process ignores SIGTERM (busybox httpd as PID 1) would hold a node for systemd's 90 s. Killing loses nothing a
- * restart needs: the host's page cache keeps every write, and etcd runs without fsync anyway.
+ * restart needs: the host's page cache keeps every write, and etcd (kine's SQLite alike) runs without fsync anyway.
  */
 export const STOP_TIMEOUT_SECONDS = 10
 

@@ -7,6 +7,7 @@ import type {ClusterSpec, Json6902PatchSpec, KubeProxyMode, MountPropagation, No
 import {InvalidInputError, type InputProblem} from '../errors/index.js'
 import {addressAt, formatSubnet, overlaps, parseSubnet, subnetsOf, type Ipv4Subnet} from './ipv4.js'
 import type {ProxySettings} from '../config/proxy.js'
+import {DEFAULT_PROFILE, profileProblems, type ClusterProfile} from '../config/profile.js'
 import {contextName, loadBalancerContainerName, loadBalancerName, networkName, nodeContainerName, nodeName} from './names.js'
 import {planProxy, type PlannedProxy} from './proxy.js'
 
@@ -105,6 +106,8 @@ export interface PlannedLoadBalancer {
 export interface ClusterPlan {
   name: string
   contextName: string
+  /** What backs the API server: default: etcd as kubeadm runs it; light: kine on SQLite in the one control plane. */
+  profile: ClusterProfile
   network: {name: string; subnet: string; gateway: string}
   nodes: PlannedNode[]
   /** In front of the API servers when there are two control planes or more. */
@@ -157,6 +160,7 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
     problems.push({field: 'networking.serviceSubnet', message: `${spec.networking.serviceSubnet} overlaps networking.podSubnet ${spec.networking.podSubnet}`})
   }
   problems.push(...duplicateHostBinds(spec))
+  problems.push(...profileProblems(spec.profile, spec.nodes))
   const toChoose = hostPortsToChoose(spec)
   if (facts.freeHostPorts !== undefined && facts.freeHostPorts.length < toChoose.length) {
     throw new Error(`plan: ${toChoose.length} free host ports needed, ${facts.freeHostPorts.length} given`)
@@ -215,6 +219,7 @@ export function planCluster(spec: ClusterSpec, facts: PlanFacts): ClusterPlan {
   return {
     name: spec.name,
     contextName: contextName(spec.name),
+    profile: spec.profile ?? DEFAULT_PROFILE,
     network,
     nodes,
     ...(loadBalancer ? {loadBalancer} : {}),

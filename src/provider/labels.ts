@@ -19,6 +19,8 @@ export const CREATOR_PROCESS_LABELS = {
 export const USER_LABEL_PREFIX = `${LABEL_PREFIX}.label.`
 /** When `prune` may delete the cluster (create --ttl): an RFC 3339 time. */
 export const EXPIRES_LABEL = `${LABEL_PREFIX}.expires`
+/** What backs the API server (create --profile), when it is not the default: `light`. */
+export const PROFILE_LABEL = `${LABEL_PREFIX}.profile`
 
 /** On a port front (`kcluster port add`): what it publishes and where it forwards to; `port list` reads them. */
 export const PORT_LABELS = {
@@ -34,19 +36,23 @@ export const PORT_LABELS = {
 export interface ClusterMetadata {
   labels: Record<string, string>
   expiresAt?: string
+  /** create --profile, when not the default ("light"). */
+  profile?: string
 }
 
-export function metadataLabels({labels, expiresAt}: ClusterMetadata): Record<string, string> {
+export function metadataLabels({labels, expiresAt, profile}: ClusterMetadata): Record<string, string> {
   return {
     ...Object.fromEntries(Object.entries(labels).map(([key, value]) => [`${USER_LABEL_PREFIX}${key}`, value])),
     ...(expiresAt ? {[EXPIRES_LABEL]: expiresAt} : {}),
+    ...(profile ? {[PROFILE_LABEL]: profile} : {}),
   }
 }
 
 export function metadataOf(labels: Record<string, string> | undefined): ClusterMetadata {
   const user = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(USER_LABEL_PREFIX))
   const expiresAt = labels?.[EXPIRES_LABEL]
-  return {labels: Object.fromEntries(user.map(([key, value]) => [key.slice(USER_LABEL_PREFIX.length), value])), ...(expiresAt ? {expiresAt} : {})}
+  const profile = labels?.[PROFILE_LABEL]
+  return {labels: Object.fromEntries(user.map(([key, value]) => [key.slice(USER_LABEL_PREFIX.length), value])), ...(expiresAt ? {expiresAt} : {}), ...(profile ? {profile} : {})}
 }
 
 /** The process that runs a create, as its claim records it. */

@@ -110,6 +110,8 @@ export interface ClusterSummary {
   labels: Record<string, string>
   /** When `prune` may delete it (create --ttl), RFC 3339. */
   expiresAt?: string
+  /** What backs its API server when it is not the default (etcd): `light` (create --profile light: kine on SQLite). */
+  profile?: string
   /** The process running the create that holds the name, while the cluster is incomplete. */
   creator?: CreatorRecord
 }

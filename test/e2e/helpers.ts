@@ -22,10 +22,21 @@ export interface Envelope<T = any> {
 }
 
 /**
+ * KCLUSTER_E2E_PROFILE=light runs every `create` of a test file with that profile (unless the test names one),
+ * so a file written for the default profile checks the light one too; its shapes must have one control plane.
+ */
+export const E2E_PROFILE = process.env.KCLUSTER_E2E_PROFILE || undefined
+
+function withE2eProfile(args: string[]): string[] {
+  return E2E_PROFILE && args[0] === 'create' && !args.includes('--profile') ? [...args, '--profile', E2E_PROFILE] : args
+}
+
+/**
  * Runs the built CLI with --json; `showProgress` also streams its progress events to our stderr (long builds in CI logs).
  * Its stdout envelope and stderr events must validate against schemas/.
  */
 export async function kcluster<T = any>(args: string[], env: Record<string, string> = {}, showProgress = false): Promise<{exitCode: number; envelope: Envelope<T>; stderr: string}> {
+  args = withE2eProfile(args)
   const result = await execa(process.execPath, [CLI, ...args, '--json'], {reject: false, env: {...env, CI: 'true'}, stderr: showProgress ? ['pipe', 'inherit'] : 'pipe'})
   let envelope: Envelope<T>
   try {

@@ -430,6 +430,7 @@ export function fakeClusterImages(labels: Record<string, Record<string, string>>
       return {reference: `kcluster/node:${version}-test`, built: false}
     },
     ensureLoadBalancer: async () => ({reference: 'kcluster/load-balancer:test'}),
+    ensureKine: async () => ({reference: 'kcluster/kine:test'}),
     describe: async (reference) => {
       if (reference.endsWith('-test')) {
         const bundled = {'local-path-provisioner': 'kcluster/local-path-provisioner:test', 'storage-helper': 'kcluster/storage-helper:test', flannel: 'kcluster/flannel:test'}

@@ -9,6 +9,7 @@ import {
 } from '../../src/config/cluster-options.js'
 import {validateClusterName} from '../../src/config/cluster-name.js'
 import {formatDuration, parseDuration} from '../../src/config/duration.js'
+import {parseClusterConfig} from '../../src/config/load-config.js'
 import {InvalidInputError} from '../../src/errors/index.js'
 import {resolveKubeconfigPath} from '../../src/kubeconfig/index.js'
 
@@ -119,6 +120,31 @@ describe('resolveCreateOptions', () => {
         run: {waitMs: 0, retain: true, kubeconfigPath: '/tmp/kc'},
       },
     )
+  })
+
+  test('--profile: default records nothing, light is recorded; another value is refused by name', () => {
+    assert.equal(resolveCreateOptions({}, {}, home).spec.profile, undefined)
+    assert.equal(resolveCreateOptions({profile: 'default'}, {}, home).spec.profile, undefined)
+    assert.equal(resolveCreateOptions({profile: 'light'}, {}, home).spec.profile, 'light')
+    assert.throws(
+      () => resolveCreateOptions({profile: 'tiny'}, {}, home),
+      (error: unknown) => error instanceof InvalidInputError && error.problems[0]!.field === 'profile' && /must be default or light \(got "tiny"\)/.test(error.problems[0]!.message),
+    )
+  })
+
+  test('--profile light over a file of three control planes names each extra one; over the file\'s light, --profile default wins', () => {
+    const host = {hasIpv6: false, hasIpvs: true}
+    const three = parseClusterConfig('apiVersion: kcluster.dev/v1alpha1\nkind: Cluster\nnodes: [{role: control-plane}, {role: worker}, {role: control-plane}, {role: control-plane}]\n', {host})
+    assert.throws(
+      () => resolveCreateOptions({profile: 'light', config: three}, {}, home),
+      (error: unknown) =>
+        error instanceof InvalidInputError &&
+        JSON.stringify(error.problems.map((p) => p.field)) === JSON.stringify(['nodes[2].role', 'nodes[3].role']) &&
+        error.problems[0]!.message.startsWith('--profile light runs one control plane'),
+    )
+    const light = parseClusterConfig('apiVersion: kcluster.dev/v1alpha1\nkind: Cluster\nprofile: light\nnodes: [{role: control-plane}, {role: worker}]\n', {host})
+    assert.equal(resolveCreateOptions({config: light}, {}, home).spec.profile, 'light')
+    assert.equal(resolveCreateOptions({config: light, profile: 'default'}, {}, home).spec.profile, undefined)
   })
 
   test('an image without a version leaves the version to the image', () => {

@@ -32,7 +32,7 @@ describe('createCluster with a fake provider', () => {
     const kubeconfig = kubeconfigFile(OTHER)
     const {promise, events} = run(provider, {name: 'dev', kubeconfig})
     const result = await promise
-    const skipped = ['ensure-load-balancer-image', 'configure-containerd', 'join-control-planes', 'join-workers', 'label-nodes']
+    const skipped = ['ensure-load-balancer-image', 'ensure-kine-image', 'configure-containerd', 'start-kine', 'join-control-planes', 'join-workers', 'label-nodes']
     assert.deepEqual(stepIds(events, 'start'), createSteps().filter((s) => !skipped.includes(s.id)).map((s) => s.id))
     assert.deepEqual(stepIds(events, 'skip'), skipped)
     assert.deepEqual(provider.loadBalancers, [])
@@ -45,10 +45,32 @@ describe('createCluster with a fake provider', () => {
     assert.equal(config['current-context'], 'kcluster-dev')
     assert.ok(config.contexts.some((c: any) => c.name === 'other'))
     assert.equal(provider.log.at(-1), 'release dev')
+    assert.equal(result.profile, 'default')
+    assert.equal(provider.claimLabels.get('dev')?.['io.kcluster.profile'], undefined)
     const applies = provider.node('dev-control-plane').commands.filter((c) => c.includes('apply'))
     assert.ok(applies.length === 2 && applies.every((c) => c.at(-1) === '-'), 'the pod network and storage manifests go in through kubectl apply')
     assert.equal(provider.claims.size, 0)
     assert.deepEqual(provider.deleted, [])
+  })
+
+  test('profile light: kine goes into the control plane and starts before kubeadm init, which takes it for an external etcd', async () => {
+    const provider = new FakeProvider()
+    const {promise, events} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), profile: 'light'})
+    const result = await promise
+    assert.equal(result.profile, 'light')
+    assert.ok(stepIds(events, 'done').includes('ensure-kine-image') && stepIds(events, 'done').includes('start-kine'))
+    const node = provider.node('dev-control-plane')
+    assert.ok(node.files.has('/usr/local/bin/kine'))
+    assert.match(node.files.get('/etc/systemd/system/kine.service')!, /ExecStart=\/usr\/local\/bin\/kine --endpoint=sqlite:\/\/\/var\/lib\/kine\/state\.db\?.* --listen-address=127\.0\.0\.1:2379 /)
+    const lines = node.commands.map((c) => c.join(' '))
+    const enabled = lines.indexOf('systemctl enable --now kine.service')
+    const init = lines.findIndex((line) => line.startsWith('kubeadm init'))
+    assert.ok(enabled >= 0 && init > enabled, 'kine is enabled and started before kubeadm init')
+    const config = (yaml.loadAll(node.files.get('/etc/kcluster/kubeadm.yaml')!) as any[]).find((d) => d.kind === 'ClusterConfiguration')
+    assert.deepEqual(config.etcd, {external: {endpoints: ['http://127.0.0.1:2379']}})
+    // The claim and every node carry the profile, so list tells it.
+    assert.equal(provider.claimLabels.get('dev')?.['io.kcluster.profile'], 'light')
+    assert.equal(node.spec.labels?.['io.kcluster.profile'], 'light')
   })
 
   test('1 + 2: init on the control plane, workers join, every node gets its CNI configuration and flanneld', async () => {

@@ -3,6 +3,7 @@ import {describe, test} from 'node:test'
 import yaml from 'js-yaml'
 import {defaultNetworking, type NodeRole} from '../../src/config/cluster-spec.js'
 import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
+import {kineUnit} from '../../src/lifecycle/kine.js'
 import {loadBalancerConfig} from '../../src/lifecycle/load-balancer.js'
 import {cniConfig, networkManifest} from '../../src/lifecycle/pod-network.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
@@ -19,6 +20,35 @@ function documents(roles: NodeRole[], nodeIndex: number) {
   const docs = yaml.loadAll(renderKubeadmConfig(kubeadmDocuments(p, p.nodes[nodeIndex]!, 'v1.34.4', secrets))) as any[]
   return Object.fromEntries(docs.map((d) => [d.kind, d]))
 }
+
+describe('kubeadm configuration of profile light', () => {
+  const p = planCluster({name: 'dev', profile: 'light', nodes: [{role: 'control-plane'}, {role: 'worker'}], networking: defaultNetworking()}, {subnetsInUse: [], freeApiServerPort: 40123})
+  const byKind = Object.fromEntries((yaml.loadAll(renderKubeadmConfig(kubeadmDocuments(p, p.nodes[0]!, 'v1.34.4', secrets))) as any[]).map((d) => [d.kind, d]))
+
+  test('etcd is external: kine on the node\'s loopback over plain HTTP, with no certificate files', () => {
+    assert.deepEqual(byKind.ClusterConfiguration.etcd, {external: {endpoints: ['http://127.0.0.1:2379']}})
+  })
+  test('the default profile keeps kubeadm\'s local etcd', () => {
+    assert.deepEqual(documents(['control-plane'], 0).ClusterConfiguration.etcd, {local: {extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}]}})
+  })
+  test('the worker joins as with etcd: nothing of the datastore in its documents', () => {
+    const join = yaml.loadAll(renderKubeadmConfig(kubeadmDocuments(p, p.nodes[1]!, 'v1.34.4', secrets))) as any[]
+    assert.deepEqual(join.map((d) => d.kind), ['JoinConfiguration'])
+  })
+})
+
+describe('kine\'s unit (profile light)', () => {
+  test('listens on loopback only, keeps its database in /var, starts before kubelet and at every boot', () => {
+    const unit = kineUnit()
+    assert.match(unit, /^Before=kubelet\.service$/m)
+    assert.match(unit, /^WantedBy=multi-user\.target$/m)
+    assert.match(unit, /--listen-address=127\.0\.0\.1:2379 /)
+    assert.match(unit, /--endpoint=sqlite:\/\/\/var\/lib\/kine\/state\.db\?_journal=WAL&/)
+    // kine's metrics default to :8080 on every address; kept off it.
+    assert.match(unit, /--metrics-bind-address=127\.0\.0\.1:2381$/m)
+    assert.doesNotMatch(unit, /%/, 'systemd would expand a % specifier')
+  })
+})
 
 describe('kubeadm configuration of the first control plane', () => {
   const byKind = documents(['control-plane'], 0)

@@ -32,6 +32,17 @@ describe('planCluster', () => {
     assert.equal(plan.clusterDnsIp, '10.96.0.10')
   })
 
+  test('the profile: default unless the spec says light; light takes one control plane and any workers, and refuses a second control plane at its field', () => {
+    assert.equal(planCluster(spec(['control-plane']), facts).profile, 'default')
+    const light = planCluster(spec(['control-plane', 'worker', 'worker'], {profile: 'light'}), facts)
+    assert.equal(light.profile, 'light')
+    assert.deepEqual(light.nodes.map((n) => n.bootstrap), ['init', 'join-worker', 'join-worker'])
+    assert.throws(
+      () => planCluster(spec(['control-plane', 'control-plane', 'worker', 'control-plane'], {profile: 'light'}), facts),
+      (error: unknown) => error instanceof InvalidInputError && JSON.stringify(error.problems.map((p) => p.field)) === JSON.stringify(['nodes[1].role', 'nodes[3].role']),
+    )
+  })
+
   test('1 + 2: workers join, the control plane keeps its taint, workers get the worker role label', () => {
     assert.deepEqual(table(spec(['control-plane', 'worker', 'worker'])), [
       ['dev-control-plane', 'kcluster.dev.control-plane', 'control-plane', 'init', '172.30.0.10', '127.0.0.1:40123->6443', CP_TAINT.key],

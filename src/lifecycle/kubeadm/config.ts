@@ -4,6 +4,7 @@
 import yaml from 'js-yaml'
 import {KUBEADM_DOCUMENT_API_VERSIONS} from '../../config/kubeadm-patch-target.js'
 import {API_SERVER_PORT, type ClusterPlan, type PlannedNode, type Taint} from '../../plan/plan-cluster.js'
+import {KINE_ENDPOINT} from '../kine.js'
 import {applyKubeadmPatches} from './patches.js'
 
 export const KUBEADM_API = KUBEADM_DOCUMENT_API_VERSIONS.ClusterConfiguration!
@@ -94,14 +95,18 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
     },
     controllerManager: {...withArgs(controllerManagerArgs), extraEnvs: [LEANER_GC]},
     scheduler: {...withArgs(componentArgs), extraEnvs: [LEANER_GC]},
-    etcd: {
-      local: {
-        // Clusters are disposable: trade crash safety for a faster start.
-        extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}],
-        extraEnvs: [LEANER_GC],
-      },
-    },
+    etcd: etcdConfiguration(plan),
   }
+}
+
+/**
+ * default: kubeadm's etcd, a static pod. light: kine on this node's loopback, which kubeadm takes for an
+ * external etcd; plain HTTP needs no certificate files (kubeadm asks for them only with https endpoints).
+ */
+function etcdConfiguration(plan: Pick<ClusterPlan, 'profile'>): Record<string, unknown> {
+  if (plan.profile === 'light') return {external: {endpoints: [KINE_ENDPOINT]}}
+  // Clusters are disposable: trade crash safety for a faster start.
+  return {local: {extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}], extraEnvs: [LEANER_GC]}}
 }
 
 export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): KubeadmDocument {

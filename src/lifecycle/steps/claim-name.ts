@@ -19,7 +19,8 @@ export const claimName: Step<CreateContext> = {
   title: 'Claim the cluster name',
   run: async (ctx) => {
     const ttl = ctx.run.ttlMs
-    ctx.metadata = {labels: ctx.spec.labels ?? {}, ...(ttl === undefined ? {} : {expiresAt: expiryTime(Date.now(), ttl)})}
+    const profile = required(ctx.plan, 'the plan').profile
+    ctx.metadata = {labels: ctx.spec.labels ?? {}, ...(ttl === undefined ? {} : {expiresAt: expiryTime(Date.now(), ttl)}), ...(profile === 'default' ? {} : {profile})}
     ctx.claim = await ctx.provider.claimCluster(ctx.spec.name, required(ctx.image, 'the node image'), {...resourceLabels(ctx), ...creatorLabels(currentCreator())})
   },
 }

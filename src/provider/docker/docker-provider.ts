@@ -192,9 +192,10 @@ export class DockerProvider implements Provider {
     }
     // Every resource of a cluster carries the same user labels and expiry; any one tells them.
     const addMetadata = (summary: ClusterSummary, labels: Record<string, string> | undefined) => {
-      const {labels: user, expiresAt} = metadataOf(labels)
+      const {labels: user, expiresAt, profile} = metadataOf(labels)
       Object.assign(summary.labels, user)
       if (expiresAt) summary.expiresAt = expiresAt
+      if (profile) summary.profile = profile
     }
     for (const c of containers) {
       const found = entry(c.Labels[CLUSTER_LABEL]!)
