@@ -29,7 +29,7 @@ describe('kubeadm configuration of profile light', () => {
     assert.deepEqual(byKind.ClusterConfiguration.etcd, {external: {endpoints: ['http://127.0.0.1:2379']}})
   })
   test('the default profile keeps kubeadm\'s local etcd', () => {
-    assert.deepEqual(documents(['control-plane'], 0).ClusterConfiguration.etcd, {local: {extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}]}})
+    assert.deepEqual(documents(['control-plane'], 0).ClusterConfiguration.etcd, {local: {extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}], extraEnvs: [{name: 'GOGC', value: '50'}]}})
   })
   test('the worker joins as with etcd: nothing of the datastore in its documents', () => {
     const join = yaml.loadAll(renderKubeadmConfig(kubeadmDocuments(p, p.nodes[1]!, 'v1.34.4', secrets))) as any[]
