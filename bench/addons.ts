@@ -34,7 +34,7 @@ async function idleMemory(addon: string): Promise<number> {
     return (stats.memory_stats.usage - (stats.memory_stats.stats?.cache ?? 0)) / 2 ** 20
   }
   // Where each addon's pods run, and how their names start ('' for every pod of its own namespace).
-  const [namespace, prefix] = ({storage: ['local-path-storage', 'local-path'], 'load-balancer': ['metallb-system', '']} as Record<string, [string, string]>)[addon] ?? ['kube-system', addon]
+  const [namespace, prefix] = ({storage: ['local-path-storage', 'local-path'], ingress: ['kcluster-ingress', ''], 'load-balancer': ['metallb-system', ''], dashboard: ['kcluster-dashboard', '']} as Record<string, [string, string]>)[addon] ?? ['kube-system', addon]
   const pods = JSON.parse((await execa('docker', ['exec', node, 'crictl', 'pods', '--namespace', namespace, '-o', 'json'])).stdout).items as any[]
   const ids = pods.filter((p) => p.metadata.name.startsWith(prefix)).map((p) => p.id)
   const stats = JSON.parse((await execa('docker', ['exec', node, 'crictl', 'stats', '-o', 'json'])).stdout).stats as any[]
