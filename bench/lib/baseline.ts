@@ -12,7 +12,7 @@ import {clusterImagesFrom} from '../../src/lifecycle/cluster-images.js'
 import type {CreateContext} from '../../src/lifecycle/create-context.js'
 import {initNode, required} from '../../src/lifecycle/create-context.js'
 import {createSteps} from '../../src/lifecycle/create-cluster.js'
-import {CRI_SOCKET, KUBEADM_API, KUBEADM_CONFIG_PATH, renderKubeadmConfig, type KubeadmDocument} from '../../src/lifecycle/kubeadm/config.js'
+import {CRI_SOCKET, KUBEADM_API, KUBEADM_CONFIG_PATH, kubeletInNodeContainer, renderKubeadmConfig, type KubeadmDocument} from '../../src/lifecycle/kubeadm/config.js'
 import {kubectlIn} from '../../src/lifecycle/kubectl.js'
 import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../../src/lifecycle/pod-network.js'
 import {rollback} from '../../src/lifecycle/steps/rollback.js'
@@ -39,17 +39,7 @@ export function baselineKubeadmDocuments(ctx: CreateContext): KubeadmDocument[] 
       controlPlaneEndpoint: plan.apiServer.endpoint,
       networking: {podSubnet: plan.podSubnet, serviceSubnet: plan.serviceSubnet},
     },
-    {
-      apiVersion: KUBEADM_DOCUMENT_API_VERSIONS.KubeletConfiguration!,
-      kind: 'KubeletConfiguration',
-      cgroupDriver: 'cgroupfs',
-      cgroupRoot: '/kubelet',
-      failCgroupV1: false,
-      failSwapOn: false,
-      resolvConf: '/etc/kcluster/resolv.conf',
-      imageGCHighThresholdPercent: 100,
-      evictionHard: {'nodefs.available': '0%', 'nodefs.inodesFree': '0%', 'imagefs.available': '0%'},
-    },
+    kubeletInNodeContainer(),
     {
       apiVersion: KUBEADM_DOCUMENT_API_VERSIONS.KubeProxyConfiguration!,
       kind: 'KubeProxyConfiguration',

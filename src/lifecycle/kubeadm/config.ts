@@ -109,7 +109,8 @@ function etcdConfiguration(plan: Pick<ClusterPlan, 'profile'>): Record<string, u
   return {local: {extraArgs: [{name: 'unsafe-no-fsync', value: 'true'}], extraEnvs: [LEANER_GC]}}
 }
 
-export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): KubeadmDocument {
+/** What kubelet needs to run in a node container at all, nothing tuned (the bench's kubeadm baseline uses it too). */
+export function kubeletInNodeContainer(): KubeadmDocument {
   return {
     apiVersion: KUBEADM_DOCUMENT_API_VERSIONS.KubeletConfiguration!,
     kind: 'KubeletConfiguration',
@@ -122,6 +123,12 @@ export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): 
     // Preloaded images can never be pulled again here: never collect them.
     imageGCHighThresholdPercent: 100,
     evictionHard: {'nodefs.available': '0%', 'nodefs.inodesFree': '0%', 'imagefs.available': '0%'},
+  }
+}
+
+export function kubeletConfiguration(plan?: Pick<ClusterPlan, 'featureGates'>): KubeadmDocument {
+  return {
+    ...kubeletInNodeContainer(),
     // How often kubelet looks at its node's state (it posts only on a change): a node that becomes Ready
     // after a start says so within 2 s, not at the next 10 s tick.
     nodeStatusUpdateFrequency: '2s',
