@@ -76,7 +76,7 @@ describe('profile light: kine on SQLite, 1 control plane + 1 worker', {timeout: 
     assert.match(refused.envelope.error!.message, /nodes\[2\]\.role/)
   })
 
-  test('the API server stores in kine: its unit is active, no etcd runs, the SQLite file exists and grows with writes', async () => {
+  test('the API server stores in kine: its unit is active, no etcd runs, an object written lands in its SQLite files', async () => {
     assert.match((await inNode(CONTROL_PLANE, ['systemctl', 'is-active', 'kine.service'])).output, /\bactive\b/)
     const manifests = await inNode(CONTROL_PLANE, ['ls', '/etc/kubernetes/manifests'])
     assert.doesNotMatch(manifests.output, /etcd/)
@@ -85,14 +85,17 @@ describe('profile light: kine on SQLite, 1 control plane + 1 worker', {timeout: 
     assert.equal((await inNode(CONTROL_PLANE, ['crictl', 'ps', '-q', '--name', '^etcd$'])).output.trim(), '')
     const pods = JSON.parse(await kubectl(['get', 'pods', '-n', 'kube-system', '-o', 'json'])).items as any[]
     assert.ok(!pods.some((p) => p.metadata.name.startsWith('etcd-')), 'no etcd pod')
-    const before = await databaseBytes()
-    assert.ok(before > 0, `state.db exists (${before} bytes)`)
-    // 1 MiB of new objects: kine keeps every revision until the API server compacts, so the database must grow.
-    // Through stdin: one argument of 256 KiB is more than the kernel lets a command line hold.
-    const chunk = 'x'.repeat(256 * 1024)
-    for (let i = 0; i < 4; i++) await kubectl(['create', '-f', '-'], JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: `bulk-${i}`}, data: {data: chunk}}))
-    const grown = await databaseBytes()
-    assert.ok(grown - before >= 1024 * 1024, `the database grew by ${grown - before} bytes`)
+    assert.ok((await databaseBytes()) > 0, 'state.db exists')
+    // An object written through the API server lands in kine's SQLite files (the database or its write-ahead
+    // log). Their total size proves nothing: SQLite reuses the pages kine's compaction frees, and a checkpoint
+    // rewrites the log from its start.
+    const token = `kine-proof-${Date.now().toString(36)}`
+    await kubectl(['create', 'configmap', token, `--from-literal=proof=${token}`])
+    await eventually(`${token} in kine's SQLite files`, 30_000, async () => {
+      const found = await inNode(CONTROL_PLANE, ['grep', '-a', '-l', '-F', `/registry/configmaps/default/${token}`, '/var/lib/kine/state.db', '/var/lib/kine/state.db-wal'])
+      assert.match(found.output, /state\.db/, found.output)
+      return true
+    })
   })
 
   test('a Deployment on the worker serves a pod on the control plane through its Service, by cluster DNS', async () => {
