@@ -117,13 +117,15 @@ describe('profile light: kine on SQLite, 1 control plane + 1 worker', {timeout: 
 
   test('stop and start keep every object; kine comes back with the node', async () => {
     await kubectl(['create', 'configmap', 'kept', '--from-literal=before=stop'])
+    // A large object too (through stdin: one argument of 256 KiB is more than a command line may hold).
+    await kubectl(['create', '-f', '-'], JSON.stringify({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'large'}, data: {data: 'x'.repeat(256 * 1024)}}))
     const stopped = await kcluster(['stop', '--name', NAME])
     assert.equal(stopped.exitCode, 0, JSON.stringify(stopped.envelope.error))
     const started = await kcluster(['start', '--name', NAME, '--wait', '5m'])
     assert.equal(started.exitCode, 0, JSON.stringify(started.envelope.error) + started.stderr.slice(-3000))
     assert.match((await inNode(CONTROL_PLANE, ['systemctl', 'is-active', 'kine.service'])).output, /\bactive\b/)
     assert.equal(JSON.parse(await kubectl(['get', 'configmap', 'kept', '-o', 'json'])).data.before, 'stop')
-    assert.equal(JSON.parse(await kubectl(['get', 'configmap', 'bulk-3', '-o', 'json'])).data.data.length, 256 * 1024)
+    assert.equal(JSON.parse(await kubectl(['get', 'configmap', 'large', '-o', 'json'])).data.data.length, 256 * 1024)
     await kubectl(['rollout', 'status', 'deployment/web', '--timeout=180s'])
     await kubectl(['wait', '--for=condition=Ready', 'pod/client', '--timeout=180s'])
     const body = await eventually('web through its Service after start', 90_000, async () => {
