@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a Debian/Ubuntu host ready for kcluster: a running Docker engine and
 # mmdebstrap (for the node image's root filesystem). Safe to run again.
+#   --tests  also what the end-to-end tests need beyond that: Chromium, the dashboard test's browser.
 set -euo pipefail
 
 SUDO=""
@@ -9,6 +10,9 @@ SUDO=""
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v mmdebstrap >/dev/null 2>&1 || need+=(mmdebstrap)
+if [ "${1:-}" = "--tests" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   $SUDO apt-get update -qq
