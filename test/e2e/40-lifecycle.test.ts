@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {writeFileSync} from 'node:fs'
 import {execa} from 'execa'
-import {buildBusyboxImage, CLI, clusterResources, docker, eventually, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, ROOT, tempDir} from './helpers.js'
+import {buildBusyboxImage, CLI, clusterResources, docker, eventually, httpdWithService, kcluster, kubectlFromImage, kubectlRunner, ROOT, tempDir} from './helpers.js'
 
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
 /** How long a cluster may take to serve again after the Docker engine restarted (documented in the README). */
@@ -169,14 +169,7 @@ describe('stop, start, status and a Docker restart (1 control plane + 2 workers)
 })
 
 function webDeployment(): string {
-  return `${httpdDeployment(TEST_IMAGE, 2)}---
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
----
+  return `${httpdWithService(TEST_IMAGE, 2)}---
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {name: data}

@@ -3,23 +3,13 @@
 // listed, refused twice, and closed again by remove.
 import assert from 'node:assert/strict'
 import {createSocket} from 'node:dgram'
-import {connect, createServer, type Server} from 'node:net'
+import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {buildBusyboxImage, clusterResources, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {buildBusyboxImage, clusterResources, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir, tryConnect} from './helpers.js'
 
 const NAME = 'pt-e2e'
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
-
-/** How a TCP connection to 127.0.0.1:port ends: 'connected' or the error code. */
-function tryConnect(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.setTimeout(3000, () => (socket.destroy(), resolve('timeout')))
-    socket.on('connect', () => (socket.destroy(), resolve('connected')))
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
-  })
-}
 
 /** Asks a DNS server on 127.0.0.1:port over UDP for the A record of `name`; the addresses of the answer. */
 async function queryDns(port: number, name: string): Promise<string[]> {

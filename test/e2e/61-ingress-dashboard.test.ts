@@ -6,11 +6,10 @@
 import assert from 'node:assert/strict'
 import {request as httpRequest} from 'node:http'
 import {request as httpsRequest} from 'node:https'
-import {connect} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import {execa} from 'execa'
-import {buildBusyboxImage, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {buildBusyboxImage, docker, eventually, freePort, httpdWithService, kcluster, kubectlFromImage, kubectlRunner, tempDir, tryConnect} from './helpers.js'
 
 const NAME = 'addons2-e2e'
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
@@ -38,16 +37,6 @@ function servedBy(port: number, host: string, tls = false): Promise<string> {
   })
 }
 
-/** How a TCP connection to 127.0.0.1:port ends: 'connected' or the error code. */
-function tryConnect(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    socket.setTimeout(3000, () => (socket.destroy(), resolve('timeout')))
-    socket.on('connect', () => (socket.destroy(), resolve('connected')))
-    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
-  })
-}
-
 async function addonContainers(addon: string): Promise<string[]> {
   const listed = await docker.listContainers({all: true, filters: {label: [`io.kcluster.cluster=${NAME}`, `io.kcluster.addon=${addon}`]}})
   return listed.map((c) => c.Names[0]!.replace(/^\//, ''))
@@ -66,7 +55,7 @@ describe('ingress and dashboard addons', {timeout: 60 * 60_000}, () => {
     await buildBusyboxImage(out.envelope.result.image, TEST_IMAGE)
     const loaded = await kcluster(['load', 'image', TEST_IMAGE, '--name', NAME])
     assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
-    await kubectl(['apply', '-f', '-'], webService())
+    await kubectl(['apply', '-f', '-'], httpdWithService(TEST_IMAGE, 1))
   })
 
   after(async () => {
@@ -151,17 +140,6 @@ async function renderedPage(url: string): Promise<string> {
   const result = await execa('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--virtual-time-budget=5000', '--dump-dom', url], {reject: false, timeout: 60_000})
   if (result.exitCode !== 0) throw new Error(`chromium exited ${result.exitCode}: ${result.stderr.slice(-2000)}`)
   return result.stdout
-}
-
-function webService(): string {
-  return `${httpdDeployment(TEST_IMAGE, 1)}---
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-`
 }
 
 function ingressFor(host: string): string {

@@ -2,7 +2,7 @@
 // (kubectl built with the node image, @kubernetes/client-node) against the cluster.
 import {chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {createServer} from 'node:net'
+import {connect, createServer} from 'node:net'
 import {join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {execa} from 'execa'
@@ -150,5 +150,27 @@ spec:
         command: ["sh", "-c", "mkdir -p /www && echo served-by $(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www"]
         ports: [{containerPort: 8080}]
         readinessProbe: {tcpSocket: {port: 8080}, periodSeconds: 1}
+`
+}
+
+/** How a TCP connection to 127.0.0.1:port ends: 'connected' or the error code. */
+export function tryConnect(port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.setTimeout(3000, () => (socket.destroy(), resolve('timeout')))
+    socket.on('connect', () => (socket.destroy(), resolve('connected')))
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message))
+  })
+}
+
+/** httpdDeployment and a Service `web` on port 80 in front of it. */
+export function httpdWithService(image: string, replicas: number): string {
+  return `${httpdDeployment(image, replicas)}---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
 `
 }
