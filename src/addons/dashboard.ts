@@ -7,12 +7,13 @@
 import {KUBE_WEB_VIEW_VERSION, dashboardImageRecipe} from '../images/addons/dashboard.js'
 import type {Addon, OptionValue} from './addon.js'
 import {ipv4Problem, portProblem} from './option-checks.js'
+import {reachableAddress} from './options.js'
 
 /** The control plane's port the dashboard pod holds (hostPort); the port front forwards the host port to it. */
 export const DASHBOARD_NODE_PORT = 9090
 
 export function dashboardUrl(options: Record<string, OptionValue>): string {
-  const address = options.listenAddress === '0.0.0.0' ? '127.0.0.1' : String(options.listenAddress)
+  const address = reachableAddress(options.listenAddress!)
   return `http://${address}:${options.hostPort}/`
 }
 

@@ -2,5 +2,5 @@
 export * from './addon.js'
 export {CATALOG, addonNames, findAddons, unknownAddon} from './catalog.js'
 export {addonLabels, fillTemplate, imageManifestObjects, kubectlKind, labelledObjects, optionPlaceholder, renderObjects, templateKinds, templatePath, templateResources, templateValues, toYamlStream, type KubeObject} from './render.js'
-export {parseOptionText, resolveOptions} from './options.js'
+export {parseOptionText, reachableAddress, resolveOptions} from './options.js'
 export {conditionProblem, podProblems, rolloutProblem} from './readiness.js'

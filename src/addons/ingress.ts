@@ -5,15 +5,13 @@
 // the host. The Gateway API CRDs come from the Traefik image: the standard
 // channel of the version Traefik is built against.
 import {GATEWAY_API_CRDS_PATH, TRAEFIK_VERSION, traefikImageRecipe} from '../images/addons/ingress.js'
-import type {Addon, OptionValue} from './addon.js'
+import type {Addon} from './addon.js'
 import {ipv4Problem, portProblem} from './option-checks.js'
+import {reachableAddress} from './options.js'
 
 const NAMESPACE = 'kcluster-ingress'
 
 /** The address Ingresses and Gateways report: where the host reaches the ports (0.0.0.0 is reached at 127.0.0.1). */
-function reachableAddress(listenAddress: OptionValue): string {
-  return listenAddress === '0.0.0.0' ? '127.0.0.1' : String(listenAddress)
-}
 
 export const ingress: Addon = {
   name: 'ingress',

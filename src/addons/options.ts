@@ -41,3 +41,8 @@ function typeProblem(type: 'string' | 'integer' | 'boolean', value: OptionValue)
   if (type === 'boolean') return typeof value === 'boolean' ? undefined : `must be true or false (got ${JSON.stringify(value)})`
   return typeof value === 'number' && Number.isInteger(value) ? undefined : `must be a whole number (got ${JSON.stringify(value)})`
 }
+
+/** The address a host client dials for a port published on listenAddress (all addresses → loopback). */
+export function reachableAddress(listenAddress: OptionValue): string {
+  return listenAddress === '0.0.0.0' ? '127.0.0.1' : String(listenAddress)
+}

@@ -2,7 +2,7 @@
 // State lives in the cluster only: what an addon installed carries its label
 // (kcluster.dev/addon=<name>), port fronts and host containers carry it as a
 // container label, and list/disable read those back.
-import {ADDON_LABEL, CATALOG, unknownAddon, conditionProblem, imageManifestObjects, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, toYamlStream, findAddons, parseOptionText, type Addon, type AddonRuntime, type AddonValues, type KubeObject, type OptionValue, type ReadinessCheck} from '../addons/index.js'
+import {ADDON_LABEL, CATALOG, unknownAddon, conditionProblem, imageManifestObjects, podProblems, renderObjects, resolveOptions, rolloutProblem, templateKinds, templateValues, toYamlStream, findAddons, parseOptionText, reachableAddress, type Addon, type AddonRuntime, type AddonValues, type KubeObject, type OptionValue, type ReadinessCheck} from '../addons/index.js'
 import {nodeImageFacts} from './cluster-images.js'
 import {ClusterMissingError, HostPortError, InvalidInputError, KclusterError, TimeoutError, toKclusterError, type InputProblem} from '../errors/index.js'
 import {debianMirrors, ensureImage, imageReference, type ImageRecipe} from '../images/index.js'
@@ -439,7 +439,7 @@ async function startHostContainer(provider: Provider, cluster: AddonCluster, add
   await provider.connectHostContainer(container.name, cluster.values.network.name)
   const port = container.ports[0]
   if (port) {
-    const address = port.listenAddress === '0.0.0.0' ? '127.0.0.1' : port.listenAddress
+    const address = reachableAddress(port.listenAddress)
     await waitFor({what: `${container.name} to answer on ${address}:${port.hostPort}`, timeoutMs: 30_000, intervalMs: 200, signal: step.signal}, () => tcpAnswers(address, port.hostPort))
   }
 }
