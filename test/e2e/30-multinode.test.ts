@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
 import * as k8s from '@kubernetes/client-node'
 import * as tar from 'tar'
-import {buildBusyboxImage, clusterResources, docker, eventually, freePort, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {clusterResources, docker, eventually, freePort, kcluster, kubectlFromImage, kubectlRunner, tempDir, loadTestImage} from './helpers.js'
 
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
 
@@ -52,9 +52,7 @@ describe('1 control plane + 2 workers from a kind config file', {timeout: 30 * 6
     assert.equal(out.exitCode, 0, JSON.stringify(out.envelope.error) + out.stderr.slice(-3000))
     created = out.envelope.result
     kubectl = kubectlRunner(await kubectlFromImage(created.image), kubeconfig, created.context)
-    await buildBusyboxImage(created.image, TEST_IMAGE)
-    const loaded = await kcluster(['load', 'image', TEST_IMAGE, '--name', NAME])
-    assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
+    await loadTestImage(created.image, NAME, TEST_IMAGE)
   })
 
   after(async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {buildBusyboxImage, clusterResources, docker, eventually, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir} from './helpers.js'
+import {clusterResources, docker, eventually, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir, loadTestImage} from './helpers.js'
 
 const NAME = 'e2e-light'
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
@@ -52,9 +52,7 @@ describe('profile light: kine on SQLite, 1 control plane + 1 worker', {timeout: 
     assert.equal(out.exitCode, 0, JSON.stringify(out.envelope.error) + out.stderr.slice(-3000))
     created = out.envelope.result
     kubectl = kubectlRunner(await kubectlFromImage(created.image), kubeconfig, created.context)
-    await buildBusyboxImage(created.image, TEST_IMAGE)
-    const loaded = await kcluster(['load', 'image', TEST_IMAGE, '--name', NAME])
-    assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
+    await loadTestImage(created.image, NAME, TEST_IMAGE)
   })
 
   after(async () => {

@@ -6,7 +6,7 @@ import {createSocket} from 'node:dgram'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {after, before, describe, test} from 'node:test'
-import {buildBusyboxImage, clusterResources, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir, tryConnect} from './helpers.js'
+import {clusterResources, docker, eventually, freePort, httpdDeployment, kcluster, kubectlFromImage, kubectlRunner, tempDir, tryConnect, loadTestImage} from './helpers.js'
 
 const NAME = 'pt-e2e'
 const TEST_IMAGE = 'kcluster-e2e/busybox:1'
@@ -58,9 +58,7 @@ describe('ports after create', {timeout: 30 * 60_000}, () => {
     assert.equal(out.exitCode, 0, JSON.stringify(out.envelope.error) + out.stderr.slice(-3000))
     const created = out.envelope.result
     kubectl = kubectlRunner(await kubectlFromImage(created.image), kubeconfig, created.context)
-    await buildBusyboxImage(created.image, TEST_IMAGE)
-    const loaded = await kcluster(['load', 'image', TEST_IMAGE, '--name', NAME])
-    assert.equal(loaded.exitCode, 0, JSON.stringify(loaded.envelope.error))
+    await loadTestImage(created.image, NAME, TEST_IMAGE)
     before_ = await nodeStarts(nodeContainer)
   })
 

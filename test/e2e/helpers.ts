@@ -174,3 +174,10 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `
 }
+
+/** Builds the busybox test image on the node image and loads it into the cluster. */
+export async function loadTestImage(nodeImage: string, cluster: string, image: string): Promise<void> {
+  await buildBusyboxImage(nodeImage, image)
+  const loaded = await kcluster(['load', 'image', image, '--name', cluster])
+  if (loaded.exitCode !== 0) throw new Error(`kcluster load image ${image} failed (exit ${loaded.exitCode}): ${JSON.stringify(loaded.envelope.error)}`)
+}
