@@ -6,6 +6,7 @@ import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import type {ConfigWarning} from '../config/load-config.js'
 import type {ClusterProfile} from '../config/profile.js'
 import {toKclusterError} from '../errors/index.js'
+import {newAheadWork, stopAhead} from './ahead.js'
 import {findHooks, type HookOptions} from '../hooks/find-hooks.js'
 import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
 import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
@@ -124,7 +125,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
   const started = Date.now()
   // A malformed hook or one that cannot run fails here, before there is a cluster to roll back.
   const hooks = await findHooks('post-create', spec.hooks, hookOptions)
-  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}}
+  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}, ahead: newAheadWork()}
   const timed = new TimedRunner(runner)
   try {
     await timed.run(createSteps(), ctx, signal)
@@ -169,6 +170,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
  */
 async function cleanUpAfter(error: unknown, ctx: CreateContext, runner: StepRunner): Promise<unknown> {
   // Nothing of the cluster exists before the claim, and the claim failing means the name is someone else's.
+  await stopAhead(ctx.ahead)
   if (!ctx.claim && !ctx.kubeconfig) return error
   const failure = toKclusterError(error)
   if (ctx.run.retain) {

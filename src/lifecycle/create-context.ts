@@ -5,6 +5,7 @@ import {metadataLabels, type ClusterMetadata} from '../provider/labels.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
 import type {AddonRequest} from './addons.js'
+import type {AheadWork} from './ahead.js'
 
 /** Where create gets its images: the default ones are built here when missing. */
 export interface ClusterImages {
@@ -50,6 +51,8 @@ export interface CreateContext {
   secrets?: JoinSecrets
   /** The addons to enable, resolved against the catalog (storage unless turned off). */
   addons?: AddonRequest[]
+  /** Work started before the step that needs it (see ahead.ts). */
+  ahead: AheadWork
   /** Set when the kubeconfig was written, with the context that was current before, for rollback. */
   kubeconfig?: {previousContext?: string}
 }

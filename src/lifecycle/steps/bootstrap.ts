@@ -8,6 +8,8 @@ import type {PlannedNode} from '../../plan/plan-cluster.js'
 import {KUBEADM_LOG_PATH} from '../cluster-record.js'
 import type {CreateContext} from '../create-context.js'
 import {nodeNamed, required} from '../create-context.js'
+import {finishAhead} from '../ahead.js'
+import {startWhenApiServes} from './start-ahead.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -48,7 +50,12 @@ export const kubeadmInit: Step<CreateContext> = {
   title: 'Start the control plane (kubeadm init)',
   run: async (ctx, step) => {
     ctx.secrets ??= newJoinSecrets()
-    await runKubeadm(ctx, nodesBootstrapping(ctx, 'init')[0]!, step)
+    const init = runKubeadm(ctx, nodesBootstrapping(ctx, 'init')[0]!, step)
+    init.catch(() => {})
+    // Control planes join one at a time after init (etcd grows a member at a time); workers join ahead only without them.
+    const workersAhead = !joinWorkers.skip?.(ctx) && !hasControlPlaneJoins(ctx)
+    startWhenApiServes(ctx, init, workersAhead ? {stepId: joinWorkers.id, run: (s) => joinAllWorkers(ctx, s)} : undefined)
+    await init
   },
 }
 
@@ -69,10 +76,16 @@ export const joinWorkers: Step<CreateContext> = {
   title: 'Join the workers',
   skip: (ctx) => (nodesBootstrapping(ctx, 'join-worker').length > 0 ? undefined : 'no workers'),
   run: async (ctx, step) => {
-    const workers = nodesBootstrapping(ctx, 'join-worker')
-    step.report(workers.map((w) => w.name).join(', '))
-    await Promise.all(workers.map((planned) => runKubeadm(ctx, planned, step)))
+    const names = nodesBootstrapping(ctx, 'join-worker').map((w) => w.name)
+    if (await finishAhead(ctx.ahead, joinWorkers.id, step)) return step.report(`${names.join(', ')}: joined while kubeadm init finished`)
+    step.report(names.join(', '))
+    await joinAllWorkers(ctx, step)
   },
+}
+
+/** Every worker at once: each only talks to the API server. */
+export async function joinAllWorkers(ctx: CreateContext, step: StepContext): Promise<void> {
+  await Promise.all(nodesBootstrapping(ctx, 'join-worker').map((planned) => runKubeadm(ctx, planned, step)))
 }
 
 export const bootstrapSteps: Step<CreateContext>[] = [kubeadmInit, joinControlPlanes, joinWorkers]

@@ -2,7 +2,8 @@
 // --addons) once the pod network is in: applied first, waited for once the
 // nodes are Ready, so their pods start while the nodes come up.
 import {API_SERVER_PORT} from '../../config/api-server.js'
-import type {Step} from '../../progress/step.js'
+import type {Step, StepContext} from '../../progress/step.js'
+import {finishAhead, quietStep} from '../ahead.js'
 import {checkClusterOptions, enableAddon, resolveClusterAddons, waitForAddons, type AddonCluster, type AddonRequest} from '../addons.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
@@ -35,14 +36,24 @@ export const enableAddonsStep: Step<CreateContext> = {
   title: 'Enable the addons',
   skip: (ctx) => (requests(ctx).length === 0 ? 'no addons (storage turned off, none asked for)' : undefined),
   run: async (ctx, step) => {
-    const cluster = clusterOf(ctx)
-    checkClusterOptions(requests(ctx), cluster.values)
-    for (const request of requests(ctx)) {
-      step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
-      // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
-      await enableAddon(ctx.provider, cluster, request, {waitMs: 0, deferLate: ctx.run.waitMs > 0 && !required(ctx.plan, 'the plan').disableDefaultCNI}, step)
-    }
+    if (await finishAhead(ctx.ahead, enableAddonsStep.id, step)) return step.report(`${requests(ctx).map((r) => r.addon.name).join(', ')}: applied while kubeadm finished`)
+    await applyAddons(ctx, step)
   },
+}
+
+async function applyAddons(ctx: CreateContext, step: StepContext): Promise<void> {
+  const cluster = clusterOf(ctx)
+  checkClusterOptions(requests(ctx), cluster.values)
+  for (const request of requests(ctx)) {
+    step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
+    // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
+    await enableAddon(ctx.provider, cluster, request, {waitMs: 0, deferLate: ctx.run.waitMs > 0 && !required(ctx.plan, 'the plan').disableDefaultCNI}, step)
+  }
+}
+
+/** The addons' images, files and objects, applied while kubeadm finishes (see ../ahead.ts). */
+export function applyAddonsAhead(ctx: CreateContext, signal: AbortSignal): Promise<void> {
+  return applyAddons(ctx, quietStep(signal))
 }
 
 export const waitAddonsStep: Step<CreateContext> = {

@@ -6,6 +6,7 @@ import {kubectlIn} from '../kubectl.js'
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
+import {finishAhead} from '../ahead.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to every node. */
 async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<string, string>> {
@@ -49,17 +50,32 @@ export function coreDnsPatch(apiServerIpv4: string, nodes: number): unknown {
   }
 }
 
+/**
+ * The pod network's objects (the routes keeper's DaemonSet and what it needs). Applied as soon as the API server
+ * serves, while kubeadm still finishes: its namespace may not exist in the very first moments, so refusals are
+ * tried again for a while.
+ */
+export async function applyNetworkObjects(ctx: CreateContext, signal: AbortSignal): Promise<void> {
+  const plan = required(ctx.plan, 'the plan')
+  const flannelImage = ctx.bundledImages.flannel
+  if (!flannelImage) throw new UsageError(`node image ${ctx.image} carries no pod network (flannel) image`, 'use a node image built by `kcluster build node-image`')
+  const manifest = networkManifest({podSubnet: plan.podSubnet, flannelImage, apiServerHost: plan.apiServer.endpointHost, apiServerPort: API_SERVER_PORT})
+  await waitFor({what: 'the API server to take the pod network objects', timeoutMs: 30_000, intervalMs: 300, signal}, async () => {
+    await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal})
+    return true
+  })
+}
+
 export const installPodNetwork: Step<CreateContext> = {
   id: 'install-pod-network',
   title: 'Install the pod network',
   skip: (ctx) => (required(ctx.plan, 'the plan').disableDefaultCNI ? 'disableDefaultCNI: bring your own pod network' : undefined),
   run: async (ctx, step) => {
     const plan = required(ctx.plan, 'the plan')
-    const flannelImage = ctx.bundledImages.flannel
-    if (!flannelImage) throw new UsageError(`node image ${ctx.image} carries no pod network (flannel) image`, 'use a node image built by `kcluster build node-image`')
     // The routes keeper starts while each node gets its CNI configuration.
-    const manifest = networkManifest({podSubnet: plan.podSubnet, flannelImage, apiServerHost: plan.apiServer.endpointHost, apiServerPort: API_SERVER_PORT})
-    await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal: step.signal})
+    if (!(await finishAhead(ctx.ahead, installPodNetwork.id, step))) await applyNetworkObjects(ctx, step.signal)
+    // kubeadm made CoreDNS's Deployment; no node is Ready before its CNI configuration below, so no pod of the
+    // unpatched Deployment has started.
     await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))], {
       signal: step.signal,
     })

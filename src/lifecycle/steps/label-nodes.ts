@@ -10,10 +10,11 @@ export const labelNodes: Step<CreateContext> = {
   skip: (ctx) => (required(ctx.plan, 'the plan').nodes.some((n) => Object.keys(n.labels).length > 0) ? undefined : 'no labels asked for'),
   run: async (ctx, step) => {
     const admin = initNode(ctx)
-    for (const planned of required(ctx.plan, 'the plan').nodes) {
-      const labels = Object.entries(planned.labels).map(([key, value]) => `${key}=${value}`)
-      if (labels.length === 0) continue
-      await kubectlIn(admin, ['label', 'node', planned.name, '--overwrite', ...labels], {signal: step.signal})
-    }
+    await Promise.all(
+      required(ctx.plan, 'the plan').nodes.map(async (planned) => {
+        const labels = Object.entries(planned.labels).map(([key, value]) => `${key}=${value}`)
+        if (labels.length > 0) await kubectlIn(admin, ['label', 'node', planned.name, '--overwrite', ...labels], {signal: step.signal})
+      }),
+    )
   },
 }

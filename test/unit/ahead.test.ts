@@ -1,0 +1,66 @@
+// Work started ahead of the step that needs it: awaited by that step, stopped by a failed create.
+import assert from 'node:assert/strict'
+import {readFileSync} from 'node:fs'
+import {describe, test} from 'node:test'
+import {CommandFailedError} from '../../src/errors/index.js'
+import {finishAhead, newAheadWork, quietStep, startAhead, stopAhead} from '../../src/lifecycle/ahead.js'
+import {createClusterFromSpec} from '../../src/lifecycle/create-cluster.js'
+import {SequentialStepRunner} from '../../src/progress/step.js'
+import {FakeProvider, fakeClusterImages} from '../fakes/provider.js'
+
+const step = () => quietStep(new AbortController().signal)
+
+describe('work started ahead', () => {
+  test('its step awaits it and gets its failure; a step with none started is told so', async () => {
+    const ahead = newAheadWork()
+    let finished = false
+    startAhead(ahead, 'network', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      finished = true
+    })
+    startAhead(ahead, 'addons', async () => {
+      throw new Error('refused')
+    })
+    assert.equal(await finishAhead(ahead, 'network', step()), true)
+    assert.equal(finished, true)
+    await assert.rejects(finishAhead(ahead, 'addons', step()), /refused/)
+    assert.equal(await finishAhead(ahead, 'joins', step()), false)
+    assert.equal(ahead.work.size, 0)
+  })
+
+  test('a failed create stops what still runs and waits for it before anything is removed', async () => {
+    const ahead = newAheadWork()
+    let sawAbort = false
+    startAhead(ahead, 'network', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => ((sawAbort = true), reject(signal.reason)))))
+    await stopAhead(ahead)
+    assert.equal(sawAbort, true)
+    assert.equal(ahead.work.size, 0)
+  })
+
+  test('an interrupt of the awaiting step reaches the work', async () => {
+    const ahead = newAheadWork()
+    startAhead(ahead, 'network', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))))
+    const interrupt = new AbortController()
+    const waiting = finishAhead(ahead, 'network', quietStep(interrupt.signal))
+    interrupt.abort(new Error('Ctrl-C'))
+    await assert.rejects(waiting, /stopped/)
+  })
+
+  test('kubeadm init fails: no worker joins and nothing is applied, then everything is rolled back', async () => {
+    const provider = new FakeProvider()
+    provider.override = (_node, command) => (command[0] === 'kubeadm' && command[1] === 'init' ? new Promise((resolve) => setTimeout(() => resolve({stdout: 'error execution phase wait-control-plane', stderr: '', exitCode: 1}), 50)) : undefined)
+    const kubeconfig = `${process.env.TMPDIR ?? '/tmp'}/kcluster-unit-ahead-${process.pid}`
+    await assert.rejects(
+      createClusterFromSpec(
+        {name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}, {role: 'worker'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+        {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfig},
+        {provider, images: fakeClusterImages(), runner: new SequentialStepRunner()},
+      ),
+      (error: unknown) => error instanceof CommandFailedError && /wait-control-plane/.test(String(error.details?.output)),
+    )
+    const commands = provider.nodes.flatMap((n) => n.commands.map((c) => c.join(' ')))
+    assert.deepEqual(commands.filter((c) => /kubeadm join|kubectl .*apply/.test(c)), [])
+    assert.deepEqual(provider.deleted, ['dev'])
+    assert.throws(() => readFileSync(kubeconfig), /ENOENT/)
+  })
+})
