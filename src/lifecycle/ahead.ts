@@ -18,11 +18,12 @@ export function newAheadWork(): AheadWork {
 }
 
 /** Starts `run` now for the step `stepId`; its outcome waits for that step (never an unhandled rejection). */
-export function startAhead(ahead: AheadWork, stepId: string, run: (signal: AbortSignal) => Promise<void>): void {
+export function startAhead(ahead: AheadWork, stepId: string, run: (signal: AbortSignal) => Promise<void>): Promise<void> {
   // Called at once (a throw becomes the promise's rejection), so an abort right after reaches it.
   const promise = (async () => run(ahead.controller.signal))()
   promise.catch(() => {})
   ahead.work.set(stepId, promise)
+  return promise
 }
 
 /** Awaits the work started ahead for `stepId`; false when none was. */

@@ -51,6 +51,8 @@ export interface CreateContext {
   secrets?: JoinSecrets
   /** The addons to enable, resolved against the catalog (storage unless turned off). */
   addons?: AddonRequest[]
+  /** Pod CIDR of each node that has its CNI configuration, by node name. */
+  podCidrs: Map<string, string>
   /** Work started before the step that needs it (see ahead.ts). */
   ahead: AheadWork
   /** Set when the kubeconfig was written, with the context that was current before, for rollback. */

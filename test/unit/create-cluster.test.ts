@@ -83,8 +83,10 @@ describe('createCluster with a fake provider', () => {
       {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
       {provider: three, images: fakeClusterImages(), runner: new SequentialStepRunner((e) => events.push(e))},
     )
-    const kubeadm = (name: string) => three.node(name).commands.filter((c) => c[0] === 'kubeadm').map((c) => c[1])
-    assert.deepEqual(kubeadm('dev-control-plane'), ['init'])
+    const kubeadm = (name: string) => three.node(name).commands.filter((c) => c[0] === 'kubeadm').map((c) => (c[2] === 'phase' ? c.slice(1, 5).join(' ') : c[1]))
+    // kubeadm's own addons go in apart from init, as soon as the API server serves.
+    assert.deepEqual(kubeadm('dev-control-plane'), ['init', 'init phase addon all'])
+    assert.ok(three.node('dev-control-plane').commands.some((c) => c[1] === 'init' && c.includes('--skip-phases=preflight,addon/coredns,addon/kube-proxy')))
     assert.deepEqual(kubeadm('dev-worker'), ['join'])
     assert.deepEqual(kubeadm('dev-worker2'), ['join'])
     assert.ok(!three.node('dev-control-plane').commands.some((c) => c.includes('--upload-certs')), 'no certificates to share without control-plane joins')
@@ -96,6 +98,19 @@ describe('createCluster with a fake provider', () => {
     assert.ok(three.node('dev-worker').files.has('/etc/cni/net.d/10-kcluster.conflist'))
   })
 
+  test('kubeProxyMode none: kubeadm applies CoreDNS only, never kube-proxy', async () => {
+    const provider = new FakeProvider()
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await createClusterFromSpec(
+      {name: 'dev', nodes: [{role: 'control-plane'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16', kubeProxyMode: 'none'}},
+      {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+      {provider, images: fakeClusterImages()},
+    )
+    const kubeadm = provider.node('dev-control-plane').commands.filter((c) => c[0] === 'kubeadm')
+    // The command line's --skip-phases makes kubeadm ignore the configuration's skipPhases: the addon phase names what it applies.
+    assert.deepEqual(kubeadm.map((c) => c.slice(1, 5).join(' ')), [`init --config=/etc/kcluster/kubeadm.yaml --skip-phases=preflight,addon/coredns,addon/kube-proxy --skip-token-print`, 'init phase addon coredns'])
+  })
+
   test('3 + 1: control planes join one after another, after init uploaded the certificates', async () => {
     const provider = new FakeProvider()
     const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
@@ -104,7 +119,7 @@ describe('createCluster with a fake provider', () => {
       {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
       {provider, images: fakeClusterImages()},
     )
-    const kubeadmOrder = provider.log.filter((l) => / kubeadm /.test(l)).map((l) => l.split(':')[0])
+    const kubeadmOrder = provider.log.filter((l) => / kubeadm (init|join) --/.test(l)).map((l) => l.split(':')[0])
     assert.deepEqual(kubeadmOrder, ['exec ha-control-plane', 'exec ha-control-plane2', 'exec ha-control-plane3', 'exec ha-worker'])
     assert.ok(provider.node('ha-control-plane').commands.some((c) => c.includes('--upload-certs')))
     const join = yaml.load(provider.node('ha-control-plane3').files.get('/etc/kcluster/kubeadm.yaml')!) as any

@@ -9,7 +9,7 @@ import {KUBEADM_LOG_PATH} from '../cluster-record.js'
 import type {CreateContext} from '../create-context.js'
 import {nodeNamed, required} from '../create-context.js'
 import {finishAhead} from '../ahead.js'
-import {startWhenApiServes} from './start-ahead.js'
+import {KUBEADM_ADDONS, startWhenApiServes} from './start-ahead.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -22,19 +22,50 @@ export function newJoinSecrets(): JoinSecrets {
   return {token: `${randomText(6)}.${randomText(16)}`, certificateKey: randomBytes(32).toString('hex')}
 }
 
-async function runKubeadm(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {
+/** What kubeadm printed, kept in the node for `kcluster export logs`. */
+interface KubeadmRun {
+  log: string
+  failure?: CommandFailedError
+}
+
+async function execKubeadm(ctx: CreateContext, planned: PlannedNode, command: string[], signal: AbortSignal): Promise<KubeadmRun> {
   const node = nodeNamed(ctx, planned.name)
+  const result = await node.exec(command, {signal, allowFailure: true})
+  const log = `$ ${command.join(' ')}\n${result.stdout}${result.stderr}`
+  if (result.exitCode === 0) return {log}
+  return {log, failure: new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: node.containerName, description: `node ${node.name}`})}
+}
+
+async function keepLog(ctx: CreateContext, planned: PlannedNode, runs: KubeadmRun[]): Promise<void> {
+  // Not keeping it must not fail the create.
+  await nodeNamed(ctx, planned.name).writeFile(KUBEADM_LOG_PATH, runs.map((r) => r.log).join('\n'), 0o644).catch(() => {})
+}
+
+/**
+ * Phases kubeadm skips: preflight checks a real host (a node container is known to fail some, and pulls
+ * nothing); kubeadm's own addons (CoreDNS, kube-proxy) are applied apart, as soon as the API server serves
+ * (kubeadmAddons). Given on the command line, which makes kubeadm ignore the configuration's skipPhases.
+ */
+function skippedPhases(planned: PlannedNode): string {
+  return planned.bootstrap === 'init' ? 'preflight,addon/coredns,addon/kube-proxy' : 'preflight'
+}
+
+async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode): Promise<void> {
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
-  await node.writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600)
-  // Preflight checks a real host; a node container is known to fail some and pulls nothing.
-  const command =
-    planned.bootstrap === 'init'
-      ? ['kubeadm', 'init', `--config=${KUBEADM_CONFIG_PATH}`, '--skip-phases=preflight', '--skip-token-print', ...(hasControlPlaneJoins(ctx) ? ['--upload-certs'] : []), '--v=1']
-      : ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, '--skip-phases=preflight', '--v=1']
-  const result = await node.exec(command, {signal: step.signal, allowFailure: true})
-  // Kept in the node for `kcluster export logs`; not keeping it must not fail the create.
-  await node.writeFile(KUBEADM_LOG_PATH, `$ ${command.join(' ')}\n${result.stdout}${result.stderr}`, 0o644).catch(() => {})
-  if (result.exitCode !== 0) throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: node.containerName, description: `node ${node.name}`})
+  await nodeNamed(ctx, planned.name).writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600)
+}
+
+async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {
+  await prepareKubeadm(ctx, planned)
+  const run = await execKubeadm(ctx, planned, ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--v=1'], step.signal)
+  await keepLog(ctx, planned, [run])
+  if (run.failure) throw run.failure
+}
+
+/** kubeadm's addon phase of init: CoreDNS, and kube-proxy unless the plan leaves it out. */
+async function kubeadmAddons(ctx: CreateContext, planned: PlannedNode, signal: AbortSignal): Promise<KubeadmRun> {
+  const addon = required(ctx.plan, 'the plan').kubeProxyMode === 'none' ? 'coredns' : 'all'
+  return execKubeadm(ctx, planned, ['kubeadm', 'init', 'phase', 'addon', addon, `--config=${KUBEADM_CONFIG_PATH}`, '--v=1'], signal)
 }
 
 function nodesBootstrapping(ctx: CreateContext, bootstrap: PlannedNode['bootstrap']): PlannedNode[] {
@@ -50,12 +81,29 @@ export const kubeadmInit: Step<CreateContext> = {
   title: 'Start the control plane (kubeadm init)',
   run: async (ctx, step) => {
     ctx.secrets ??= newJoinSecrets()
-    const init = runKubeadm(ctx, nodesBootstrapping(ctx, 'init')[0]!, step)
-    init.catch(() => {})
+    const planned = nodesBootstrapping(ctx, 'init')[0]!
+    await prepareKubeadm(ctx, planned)
+    const command = ['kubeadm', 'init', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--skip-token-print', ...(hasControlPlaneJoins(ctx) ? ['--upload-certs'] : []), '--v=1']
+    const init = execKubeadm(ctx, planned, command, step.signal)
+    const initOk = init.then((run) => (run.failure ? Promise.reject(run.failure) : undefined))
+    initOk.catch(() => {})
     // Control planes join one at a time after init (etcd grows a member at a time); workers join ahead only without them.
     const workersAhead = !joinWorkers.skip?.(ctx) && !hasControlPlaneJoins(ctx)
-    startWhenApiServes(ctx, init, workersAhead ? {stepId: joinWorkers.id, run: (s) => joinAllWorkers(ctx, s)} : undefined)
-    await init
+    let addons: KubeadmRun | undefined
+    startWhenApiServes(ctx, initOk, {
+      addons: async (signal) => {
+        addons = await kubeadmAddons(ctx, planned, signal)
+        if (addons.failure) throw addons.failure
+      },
+      ...(workersAhead ? {joinWorkers: {stepId: joinWorkers.id, run: (s) => joinAllWorkers(ctx, s)}} : {}),
+    })
+    const run = await init
+    try {
+      if (run.failure) throw run.failure
+      await finishAhead(ctx.ahead, KUBEADM_ADDONS, step)
+    } finally {
+      await keepLog(ctx, planned, addons ? [run, addons] : [run])
+    }
   },
 }
 
@@ -66,7 +114,7 @@ export const joinControlPlanes: Step<CreateContext> = {
   run: async (ctx, step) => {
     for (const planned of nodesBootstrapping(ctx, 'join-control-plane')) {
       step.report(planned.name)
-      await runKubeadm(ctx, planned, step)
+      await joinNode(ctx, planned, step)
     }
   },
 }
@@ -85,7 +133,7 @@ export const joinWorkers: Step<CreateContext> = {
 
 /** Every worker at once: each only talks to the API server. */
 export async function joinAllWorkers(ctx: CreateContext, step: StepContext): Promise<void> {
-  await Promise.all(nodesBootstrapping(ctx, 'join-worker').map((planned) => runKubeadm(ctx, planned, step)))
+  await Promise.all(nodesBootstrapping(ctx, 'join-worker').map((planned) => joinNode(ctx, planned, step)))
 }
 
 export const bootstrapSteps: Step<CreateContext>[] = [kubeadmInit, joinControlPlanes, joinWorkers]

@@ -1,5 +1,6 @@
 import {UsageError} from '../../errors/index.js'
 import type {Step} from '../../progress/step.js'
+import type {Node} from '../../provider/types.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
 import {kubectlIn} from '../kubectl.js'
@@ -8,11 +9,11 @@ import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
 import {finishAhead} from '../ahead.js'
 
-/** Node name → pod CIDR, once the controller-manager assigned one to every node. */
-async function podCidrs(ctx: CreateContext, signal: AbortSignal): Promise<Map<string, string>> {
+/** Node name → pod CIDR, once the controller-manager assigned one to each of `nodes`. */
+async function podCidrs(ctx: CreateContext, nodes: Node[], signal: AbortSignal): Promise<Map<string, string>> {
   const admin = initNode(ctx)
-  const wanted = ctx.nodes.map((n) => n.name)
-  return waitFor({what: `a pod CIDR for every node (${wanted.join(', ')})`, timeoutMs: 60_000, intervalMs: 200, signal}, async () => {
+  const wanted = nodes.map((n) => n.name)
+  return waitFor({what: `a pod CIDR for ${wanted.length === 1 ? `node ${wanted[0]}` : `every node (${wanted.join(', ')})`}`, timeoutMs: 60_000, intervalMs: 200, signal}, async () => {
     const out = (await kubectlIn(admin, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.podCIDR}{"\\n"}{end}'], {signal})).stdout
     const found = new Map(out.split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]))
     const missing = wanted.filter((name) => !found.get(name))
@@ -66,26 +67,46 @@ export async function applyNetworkObjects(ctx: CreateContext, signal: AbortSigna
   })
 }
 
+/**
+ * CoreDNS as kcluster runs it (coreDnsPatch), on kubeadm's Deployment. Before any node has its CNI configuration,
+ * so no node is Ready and no pod of the unpatched Deployment has started.
+ */
+export async function patchCoreDns(ctx: CreateContext, signal: AbortSignal): Promise<void> {
+  const plan = required(ctx.plan, 'the plan')
+  await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))], {signal})
+}
+
+/** Gives each of `nodes` its CNI configuration once it has a pod CIDR: from then on the node can be Ready. */
+export async function configureNodes(ctx: CreateContext, nodes: Node[], signal: AbortSignal): Promise<void> {
+  if (nodes.length === 0) return
+  const cidrs = await podCidrs(ctx, nodes, signal)
+  await Promise.all(
+    nodes.map(async (node) => {
+      const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal})).stdout.trim()) || 1500
+      await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
+      ctx.podCidrs.set(node.name, cidrs.get(node.name)!)
+    }),
+  )
+}
+
+/** Ahead of the step: the objects, then, once kubeadm's addons are in and patched, the first node's configuration. */
+export async function installPodNetworkAhead(ctx: CreateContext, coreDnsReady: Promise<void>, signal: AbortSignal): Promise<void> {
+  await applyNetworkObjects(ctx, signal)
+  await coreDnsReady
+  await configureNodes(ctx, [initNode(ctx)], signal)
+}
+
 export const installPodNetwork: Step<CreateContext> = {
   id: 'install-pod-network',
   title: 'Install the pod network',
   skip: (ctx) => (required(ctx.plan, 'the plan').disableDefaultCNI ? 'disableDefaultCNI: bring your own pod network' : undefined),
   run: async (ctx, step) => {
-    const plan = required(ctx.plan, 'the plan')
     // The routes keeper starts while each node gets its CNI configuration.
-    if (!(await finishAhead(ctx.ahead, installPodNetwork.id, step))) await applyNetworkObjects(ctx, step.signal)
-    // kubeadm made CoreDNS's Deployment; no node is Ready before its CNI configuration below, so no pod of the
-    // unpatched Deployment has started.
-    await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))], {
-      signal: step.signal,
-    })
-    const cidrs = await podCidrs(ctx, step.signal)
-    step.report([...cidrs].map(([name, cidr]) => `${name} ${cidr}`).join(', '))
-    await Promise.all(
-      ctx.nodes.map(async (node) => {
-        const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal: step.signal})).stdout.trim()) || 1500
-        await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
-      }),
-    )
+    if (!(await finishAhead(ctx.ahead, installPodNetwork.id, step))) {
+      await applyNetworkObjects(ctx, step.signal)
+      await patchCoreDns(ctx, step.signal)
+    }
+    await configureNodes(ctx, ctx.nodes.filter((n) => !ctx.podCidrs.has(n.name)), step.signal)
+    step.report(ctx.nodes.map((n) => `${n.name} ${ctx.podCidrs.get(n.name)}`).join(', '))
   },
 }

@@ -1,17 +1,22 @@
-// What goes in while kubeadm init finishes: once the API server answers
-// /readyz, the pod network's objects and the addons are applied; the steps
-// that own them await the work. A kubeadm that ends first (or an API server
-// the host cannot reach) simply starts them then.
+// What goes in while kubeadm init finishes its own phases (configuration
+// upload, tokens, a kubelet restart): once the API server answers /readyz,
+// kubeadm's addons (CoreDNS, kube-proxy), the pod network and kcluster's
+// addons; once the cluster can be joined, the workers. The steps that own the
+// work await it. A kubeadm that ends first (or an API server the host cannot
+// reach) simply starts them then.
 import {setTimeout as sleep} from 'node:timers/promises'
-import {quietStep, startAhead} from '../ahead.js'
 import type {StepContext} from '../../progress/step.js'
+import {quietStep, startAhead} from '../ahead.js'
 import {apiGet} from '../api-client.js'
 import type {CreateContext} from '../create-context.js'
 import {required} from '../create-context.js'
 import {applyAddonsAhead, enableAddonsStep} from './enable-addons.js'
-import {applyNetworkObjects, installPodNetwork} from './install-pod-network.js'
+import {installPodNetwork, installPodNetworkAhead, patchCoreDns} from './install-pod-network.js'
 
 const POLL_MS = 200
+
+/** The work the kubeadm-init step awaits at its end: kubeadm's addon phase, run apart from init. */
+export const KUBEADM_ADDONS = 'kubeadm-init'
 
 /**
  * Resolves once `answered` says yes to what the API server's published address answers at `path` without
@@ -43,11 +48,15 @@ function signedForToken(tokenId: string): (statusCode: number, body: string) => 
   }
 }
 
-/**
- * Starts, for the steps after kubeadm init that will run, their work that only needs a serving API server;
- * `joinWorkers`, when given, once the cluster can be joined.
- */
-export function startWhenApiServes(ctx: CreateContext, init: Promise<void>, joinWorkers?: {stepId: string; run: (step: StepContext) => Promise<void>}): void {
+export interface InitSideWork {
+  /** kubeadm's addon phase. */
+  addons: (signal: AbortSignal) => Promise<void>
+  /** The workers' joins, when they may join before init ends. */
+  joinWorkers?: {stepId: string; run: (step: StepContext) => Promise<void>}
+}
+
+/** Starts the work of the steps after kubeadm init (those that will run) that only needs a serving API server. */
+export function startWhenApiServes(ctx: CreateContext, init: Promise<void>, work: InitSideWork): void {
   const {signal} = ctx.ahead.controller
   const initOk = init.then(
     () => true,
@@ -55,23 +64,30 @@ export function startWhenApiServes(ctx: CreateContext, init: Promise<void>, join
   )
   const serving = untilApiAnswers(ctx, '/readyz', (status) => status === 200, initOk, signal)
   serving.catch(() => {})
-  if (joinWorkers) {
-    const tokenId = required(ctx.secrets, 'the join secrets').token.split('.')[0]!
-    startAhead(ctx.ahead, joinWorkers.stepId, async (aheadSignal) => {
-      await untilApiAnswers(ctx, '/api/v1/namespaces/kube-public/configmaps/cluster-info', signedForToken(tokenId), initOk, aheadSignal)
-      await joinWorkers.run(quietStep(aheadSignal))
-    })
-  }
-  if (!installPodNetwork.skip?.(ctx)) {
-    startAhead(ctx.ahead, installPodNetwork.id, async (signal) => {
+  const network = !installPodNetwork.skip?.(ctx)
+  const coreDns = startAhead(ctx.ahead, KUBEADM_ADDONS, async (aheadSignal) => {
+    await serving
+    await work.addons(aheadSignal)
+    if (network) await patchCoreDns(ctx, aheadSignal)
+  })
+  if (network) {
+    startAhead(ctx.ahead, installPodNetwork.id, async (aheadSignal) => {
       await serving
-      await applyNetworkObjects(ctx, signal)
+      await installPodNetworkAhead(ctx, coreDns, aheadSignal)
     })
   }
   if (!enableAddonsStep.skip?.(ctx)) {
-    startAhead(ctx.ahead, enableAddonsStep.id, async (signal) => {
+    startAhead(ctx.ahead, enableAddonsStep.id, async (aheadSignal) => {
       await serving
-      await applyAddonsAhead(ctx, signal)
+      await applyAddonsAhead(ctx, aheadSignal)
+    })
+  }
+  if (work.joinWorkers) {
+    const {stepId, run} = work.joinWorkers
+    const tokenId = required(ctx.secrets, 'the join secrets').token.split('.')[0]!
+    startAhead(ctx.ahead, stepId, async (aheadSignal) => {
+      await untilApiAnswers(ctx, '/api/v1/namespaces/kube-public/configmaps/cluster-info', signedForToken(tokenId), initOk, aheadSignal)
+      await run(quietStep(aheadSignal))
     })
   }
 }
