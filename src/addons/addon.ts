@@ -178,6 +178,11 @@ export interface Addon {
   hostContainer?(options: Record<string, OptionValue>): AddonHostContainer
   nodeFiles?(values: AddonValues): AddonNodeFile[]
   readiness: ReadinessCheck[]
+  /**
+   * Called on each look at the readiness while enable waits: for what the cluster only does on a change it is
+   * told of. Never called by `addons list` or `status`, which only ask.
+   */
+  whileStarting?(runtime: AddonRuntime): Promise<void>
   /** What `enable` tells the user once the addon is ready: a URL, a token, the next command. */
   message?(runtime: AddonRuntime): Promise<string>
 }

@@ -8,7 +8,7 @@
 // Docker bridge needs no faster failure detection). The CRDs are those the
 // module ships, read from the image built of it.
 import {goBinaryImageRecipe, goBuilderRecipe} from '../images/index.js'
-import type {Addon, AddonImageEnvironment, AddonValues} from './addon.js'
+import type {Addon, AddonImageEnvironment, AddonRuntime, AddonValues} from './addon.js'
 import {poolOf, rangeProblem} from './load-balancer-pool.js'
 
 export const METALLB_VERSION = 'v0.15.2'
@@ -64,6 +64,7 @@ export const loadBalancer: Addon = {
     {kind: 'probe', what: 'webhook of MetalLB has its CA', probe: async (runtime) => webhookProblem(JSON.parse(await runtime.kubectl(['get', WEBHOOK, '-o', 'json'])))},
     {kind: 'probe', what: 'MetalLB took the address pool', probe: async (runtime) => poolStatusProblem(JSON.parse(await runtime.kubectl(['get', 'ipaddresspool/default', '-n', METALLB_NAMESPACE, '-o', 'json'])))},
   ],
+  whileStarting: (runtime) => refreshWebhookCertificate(runtime),
   message: async ({values}) =>
     `Services of type LoadBalancer get an address of ${poolOf(values).range} on ${values.network.name}; the host reaches it directly, e.g. \`curl http://$(kubectl get service NAME -o jsonpath='{.status.loadBalancer.ingress[0].ip}')/\`.`,
 }
@@ -75,6 +76,33 @@ export const loadBalancer: Addon = {
 export function speakerArgs(values: Pick<AddonValues, 'nodes'>): string[] {
   const lone = !values.nodes.some((n) => n.role === 'worker')
   return ['--port=7472', '--log-level=info', ...(lone ? ['--ignore-exclude-lb'] : [])]
+}
+
+const CERT_ANNOTATION = 'kcluster.dev/webhook-certificate'
+
+/**
+ * The controller writes its webhook's certificate into a Secret its own pod mounts, and serves (webhook,
+ * /metrics, hence readiness) only once the files show there. The kubelet refreshes a mounted Secret when it next
+ * syncs the pod: up to a minute later, often after the liveness probe restarted the pod (measured: 65–90 s
+ * instead of 3). An annotation naming the Secret's version changes the pod, which the kubelet syncs at once.
+ */
+export async function refreshWebhookCertificate(runtime: AddonRuntime): Promise<void> {
+  const secretText = await runtime.kubectl(['get', 'secret/metallb-webhook-cert', '-n', METALLB_NAMESPACE, '--ignore-not-found', '-o', 'json'])
+  const secret = secretText.trim() ? JSON.parse(secretText) : undefined
+  const version = secret?.data?.['tls.crt'] ? String(secret.metadata.resourceVersion) : undefined
+  if (!version) return
+  const pods = JSON.parse(await runtime.kubectl(['get', 'pods', '-n', METALLB_NAMESPACE, '-l', 'app=metallb,component=controller', '-o', 'json']))
+  for (const name of podsToRefresh(pods, version)) {
+    await runtime.kubectl(['annotate', 'pod', name, '-n', METALLB_NAMESPACE, '--overwrite', `${CERT_ANNOTATION}=${version}`])
+  }
+}
+
+/** Running pods not Ready yet that were not told of this version of the certificate. */
+export function podsToRefresh(pods: any, version: string): string[] {
+  return (pods?.items ?? [])
+    .filter((pod: any) => pod?.metadata?.annotations?.[CERT_ANNOTATION] !== version)
+    .filter((pod: any) => !(pod?.status?.conditions ?? []).some((c: any) => c?.type === 'Ready' && c?.status === 'True'))
+    .map((pod: any) => String(pod.metadata.name))
 }
 
 /** The controller writes its CA into each webhook once its certificate is made; until then the API server cannot call it. */

@@ -565,6 +565,7 @@ async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRun
   try {
     const remedy = `Read why above (\`kubectl describe\` and \`kubectl logs\` of the pods named tell more); what was applied has been removed. If it was only slow, enable it again with a longer --wait.`
     await waitFor({what: `addon ${addon.name} to be ready`, timeoutMs: waitMs, intervalMs: POLL_MS, signal: step.signal, remedy}, async () => {
+      await addon.whileStarting?.(runtime)
       const problem = await readinessProblem(runtime, checks)
       if (problem) throw new Error(problem)
       return true

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {CATALOG, imageManifestObjects, renderObjects, resolveOptions, templateKinds, templateValues, type AddonValues} from '../../src/addons/index.js'
-import {METALLB_MANIFESTS_PATH, poolStatusProblem, webhookProblem} from '../../src/addons/load-balancer.js'
+import {METALLB_MANIFESTS_PATH, podsToRefresh, poolStatusProblem, webhookProblem} from '../../src/addons/load-balancer.js'
 import {defaultPool, formatRange, parseRange, poolOf} from '../../src/addons/load-balancer-pool.js'
 import {InvalidInputError} from '../../src/errors/index.js'
 import {dependencyOrder} from '../../src/images/ensure-image.js'
@@ -180,5 +180,17 @@ describe('readiness and the image', () => {
     assert.equal(moduleFilesPrepare('true', {"it's/a.yaml": '/usr/local/share/x/a.yaml'}), "true\nmkdir -p /out/files\ncp -- 'it'\\''s/a.yaml' /out/files/0")
     assert.equal(copyLines({controller: './controller', speaker: './speaker'}, {'config/a.yaml': '/usr/local/share/a.yaml'}), 'COPY --from=binaries /controller /usr/local/bin/controller\nCOPY --from=binaries /speaker /usr/local/bin/speaker\nCOPY --from=binaries /files/0 /usr/local/share/a.yaml')
     assert.throws(() => copyLines({}, {'a.yaml': 'share/a.yaml'}), /not an absolute path/)
+  })
+})
+
+describe('the webhook certificate reaches the controller pod', () => {
+  const pod = (name: string, annotation: string | undefined, ready: boolean) => ({
+    metadata: {name, annotations: annotation ? {'kcluster.dev/webhook-certificate': annotation} : {}},
+    status: {conditions: [{type: 'Ready', status: ready ? 'True' : 'False'}]},
+  })
+  test('a pod not Ready that was not told of this version of the Secret is annotated; a told or Ready one is left alone', () => {
+    const pods = {items: [pod('fresh', undefined, false), pod('told', '42', false), pod('older', '41', false), pod('serving', undefined, true)]}
+    assert.deepEqual(podsToRefresh(pods, '42'), ['fresh', 'older'])
+    assert.deepEqual(podsToRefresh({items: []}, '42'), [])
   })
 })
