@@ -4,7 +4,7 @@
 // disagree with it.
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {HOOK_EVENTS, type ClusterSpec, type HookSpecs} from '../config/cluster-spec.js'
+import {HOOK_EVENTS, type ClusterSpec, type HookEvent, type HookSpecs} from '../config/cluster-spec.js'
 import {hookProblems} from '../config/hook-rules.js'
 import {isPlainObject} from '../config/json-schema.js'
 import {packageRoot} from '../images/paths.js'
@@ -39,9 +39,12 @@ export function renderClusterRecord(spec: ClusterSpec, now: Date): string {
  * The hooks the cluster's config declared, as create recorded them: delete,
  * stop and start run them too. A cluster without a readable record (made by an
  * older kcluster, or its nodes removed by hand) has none; so has one whose
- * recorded hooks do not read as hooks, which must not stop a delete.
+ * recorded hooks do not read as hooks, which must not stop a delete. When
+ * the nodes' labels say the config declared none of `events`, the record is
+ * not read (a copy out of a node takes a tenth of a second or more).
  */
-export async function recordedHooks(provider: Provider, inventory: ClusterInventory): Promise<HookSpecs | undefined> {
+export async function recordedHooks(provider: Provider, inventory: ClusterInventory, events: readonly HookEvent[]): Promise<HookSpecs | undefined> {
+  if (inventory.declaredHooks && !events.some((event) => inventory.declaredHooks!.includes(event))) return undefined
   for (const container of inventory.containers.filter((c) => c.kind === 'node')) {
     let record: unknown
     try {

@@ -94,7 +94,7 @@ async function clustersWithHooks(names: string[], provider: Provider, options: H
   const declaredOnly = {...options, directory: false as const}
   const found = await Promise.all(
     existing.map(async ({name, inventory}) => {
-      const declared = await recordedHooks(provider, inventory)
+      const declared = await recordedHooks(provider, inventory, ['pre-delete', 'post-delete'])
       const pre = [...(await findHooks('pre-delete', declared, declaredOnly)), ...preFolder]
       const post = [...(await findHooks('post-delete', declared, declaredOnly)), ...postFolder]
       return {name, inventory, pre, post}

@@ -213,7 +213,7 @@ export async function startCluster(
   }))
   // Found before anything starts: a hook that cannot run is an error now, not after the start.
   const willStart = startWaves(inventory.containers).length > 0
-  const hooks = !willStart || hookOptions?.enabled === false ? [] : await findHooks('post-start', await recordedHooks(provider, inventory), hookOptions)
+  const hooks = !willStart || hookOptions?.enabled === false ? [] : await findHooks('post-start', await recordedHooks(provider, inventory, ['post-start']), hookOptions)
   await runner.run(timed, ctx, signal)
   const context = contextName(input.name)
   const kubeconfig = resolveKubeconfigPath(input.kubeconfig)

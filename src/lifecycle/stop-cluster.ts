@@ -41,7 +41,7 @@ export async function stopCluster(
   if (!inventory || inventory.containers.length === 0) throw new ClusterMissingError(input.name)
   const running = inventory.containers.filter((c) => c.state === 'running' || c.state === 'restarting' || c.state === 'paused')
   // Only a stop that stops something fires the event.
-  const hooks = running.length === 0 || hookOptions?.enabled === false ? [] : await findHooks('pre-stop', await recordedHooks(provider, inventory), hookOptions)
+  const hooks = running.length === 0 || hookOptions?.enabled === false ? [] : await findHooks('pre-stop', await recordedHooks(provider, inventory, ['pre-stop']), hookOptions)
   const invocation = {cluster: input.name, context: contextName(input.name), server: inventory.server, kubeconfig: resolveKubeconfigPath(input.kubeconfig), input: {name: input.name, server: inventory.server ?? null, containers: inventory.containers}}
   const outcomes = hooks.length === 0 ? undefined : (await runHooks(hooks, invocation, {runner, signal, env: hookOptions?.env})).outcomes
   // All at once: etcd members stopping together lose nothing, and the wait is the slowest node's, not the sum.

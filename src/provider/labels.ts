@@ -17,6 +17,17 @@ export const CREATOR_PROCESS_LABELS = {
 } as const
 /** A user's label `key=value` (create --label) is `io.kcluster.label.<key>=value`: never mixed with kcluster's own. */
 export const USER_LABEL_PREFIX = `${LABEL_PREFIX}.label.`
+/**
+ * On a node: the hook events its cluster's config declared, comma-separated (empty: none). Stop, start and
+ * delete then read the recorded config (a copy out of the node) only when it has hooks for them.
+ */
+export const HOOKS_LABEL = `${LABEL_PREFIX}.hooks`
+/** The hook events every node's label names; undefined when a node has no such label (made by an older kcluster) or there is no node. */
+export function declaredHooksOf(nodeLabels: (Record<string, string> | undefined)[]): string[] | undefined {
+  const lists = nodeLabels.map((labels) => labels?.[HOOKS_LABEL])
+  if (lists.length === 0 || lists.some((list) => list === undefined)) return undefined
+  return [...new Set(lists.flatMap((list) => list!.split(',').filter((event) => event !== '')))].sort()
+}
 /** When `prune` may delete the cluster (create --ttl): an RFC 3339 time. */
 export const EXPIRES_LABEL = `${LABEL_PREFIX}.expires`
 /** What backs the API server (create --profile), when it is not the default: `light`. */

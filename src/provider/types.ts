@@ -138,6 +138,8 @@ export interface ClusterInventory {
   claimed: boolean
   /** The API server as published on the host. */
   server?: string
+  /** The hook events the cluster's config declared, as its nodes' labels tell; absent when they do not (made by an older kcluster). */
+  declaredHooks?: string[]
 }
 
 /** A container that publishes one host port and forwards it to a port of a node (`kcluster port add`). */

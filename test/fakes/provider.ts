@@ -6,7 +6,7 @@ import yaml from 'js-yaml'
 import {ClusterExistsError, CommandFailedError, NodeNotRunningError} from '../../src/errors/index.js'
 import type {ClusterImages} from '../../src/lifecycle/create-context.js'
 import type {ImageBuilder, ImageInfo} from '../../src/provider/image-builder.js'
-import {creatorOf, metadataOf} from '../../src/provider/labels.js'
+import {creatorOf, declaredHooksOf, metadataOf} from '../../src/provider/labels.js'
 import type {ClusterContainer, ClusterInventory, EngineFacts, ClusterNetwork, ClusterPort, ClusterSummary, ExecOptions, ExecResult, HostContainerSpec, LoadBalancerContainerSpec, NetworkSpec, Node, NodeContainerSpec, PortFrontSpec, Provider, SecurityMode} from '../../src/provider/types.js'
 
 export const ADMIN_CONF = `apiVersion: v1
@@ -284,7 +284,8 @@ export class FakeProvider implements Provider {
       ...lbs.map((lb) => ({containerName: lb.containerName, kind: 'load-balancer', name: lb.name, state: this.stoppedLoadBalancers.has(lb.containerName) ? 'exited' : 'running', ipv4: lb.ipv4})),
     ].sort((a, b) => a.name.localeCompare(b.name))
     const removed = this.nodes.filter((n) => n.spec.cluster === cluster && this.removedNodeContainers.has(n.containerName)).map((n) => n.containerName)
-    return {containers, removedNodeContainers: removed, claimed: this.claims.has(cluster), ...(this.publishedServer ? {server: this.publishedServer} : {})}
+    const declaredHooks = declaredHooksOf(nodes.map((n) => n.spec.labels))
+    return {containers, removedNodeContainers: removed, claimed: this.claims.has(cluster), ...(this.publishedServer ? {server: this.publishedServer} : {}), ...(declaredHooks ? {declaredHooks} : {})}
   }
 
   readonly stoppedLoadBalancers = new Set<string>()
@@ -325,6 +326,7 @@ export class FakeProvider implements Provider {
   }
 
   async readContainerFile(containerName: string, path: string): Promise<Buffer> {
+    this.log.push(`read ${containerName}:${path}`)
     const content = this.nodes.find((n) => n.containerName === containerName)?.files.get(path)
     if (content === undefined) throw new Error(`Could not find the file ${path} in container ${containerName}`)
     return Buffer.from(content)

@@ -251,6 +251,29 @@ describe('hooks of create, delete, stop and start (fake provider)', () => {
     assert.ok(provider.log.indexOf('delete dev') > 0)
   })
 
+  test('the nodes tell which hooks the config declared: the record is read only for those events, and always for nodes that do not tell', async () => {
+    const reads = (provider: FakeProvider) => provider.log.filter((l) => l.startsWith('read ') && l.endsWith(':/etc/kcluster/cluster.json')).length
+    const log = join(temp(), 'log')
+    const plain = new FakeProvider()
+    await (await create(plain, undefined)).result
+    await stopCluster({name: 'dev'}, {provider: plain, hooks: {directory: false}})
+    await startCluster({name: 'dev', waitMs: 0}, {provider: plain, hooks: {directory: false}})
+    await deleteClusters({names: ['dev']}, {provider: plain, hooks: {directory: false}})
+    assert.equal(reads(plain), 0)
+    const deleting = new FakeProvider()
+    await (await create(deleting, logging(log, 'pre-delete'))).result
+    await stopCluster({name: 'dev'}, {provider: deleting, hooks: {directory: false}})
+    assert.equal(reads(deleting), 0, 'no pre-stop hook declared')
+    assert.deepEqual((await deleteClusters({names: ['dev']}, {provider: deleting, hooks: {directory: false}})).hooks?.map((h) => h.event), ['pre-delete'])
+    assert.equal(reads(deleting), 1)
+    // A cluster made before nodes carried the label: its record is read as before.
+    const older = new FakeProvider()
+    await (await create(older, logging(log, 'post-delete'))).result
+    for (const node of older.nodes) delete node.spec.labels?.['io.kcluster.hooks']
+    assert.deepEqual((await deleteClusters({names: ['dev']}, {provider: older, hooks: {directory: false}})).hooks?.map((h) => h.event), ['post-delete'])
+    assert.equal(reads(older), 1)
+  })
+
   test('a failing post-create hook fails the create and rolls it back', async () => {
     const provider = new FakeProvider()
     const {result, events} = await create(provider, {'post-create': [{name: 'boom', command: 'exit 4'}]})

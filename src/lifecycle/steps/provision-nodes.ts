@@ -2,6 +2,8 @@ import type {Step} from '../../progress/step.js'
 import type {PlannedNode} from '../../plan/plan-cluster.js'
 import type {Node} from '../../provider/types.js'
 import {DockerOperationError} from '../../errors/index.js'
+import {HOOK_EVENTS} from '../../config/cluster-spec.js'
+import {HOOKS_LABEL} from '../../provider/labels.js'
 import type {CreateContext} from '../create-context.js'
 import {required, resourceLabels} from '../create-context.js'
 import {LOAD_BALANCER_CONFIG_PATH} from '../../images/index.js'
@@ -41,7 +43,7 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
     ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
     ...proxy,
     files: [...nodeGcFiles(), ...(proxy.files ?? [])],
-    labels: resourceLabels(ctx),
+    labels: {...resourceLabels(ctx), [HOOKS_LABEL]: HOOK_EVENTS.filter((event) => (ctx.spec.hooks?.[event]?.length ?? 0) > 0).join(',')},
   })
 }
 

@@ -1,5 +1,7 @@
 // The one place a Docker connection is made, so "engine not running" becomes
 // a typed error with a remedy everywhere.
+// First: it defers the parts of dockerode that a command seldom uses.
+import './deferred-modules.js'
 import Docker from 'dockerode'
 import {DockerUnreachableError} from '../../errors/index.js'
 
