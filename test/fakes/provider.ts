@@ -408,6 +408,8 @@ export class FakeProvider implements Provider {
     if (line.includes('@.type=="Ready"')) return ok(joined.map((n) => `${n.name}=True\n`).join(''))
     if (command[1] === 'nslookup') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
     if (line === 'cat /etc/kubernetes/admin.conf') return ok(ADMIN_CONF)
+    // What kubeadm init leaves: the kubelet's kubeconfig with its first certificate inline.
+    if (line === 'cat /etc/kubernetes/kubelet.conf') return ok(`apiVersion: v1\nkind: Config\nusers:\n- name: system:node:${node.name}\n  user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}\n`)
     // Files a step wrote into the node read back as written.
     if (command[0] === 'cat' && command.length === 2 && node.files.has(command[1]!)) return ok(node.files.get(command[1]!))
     if (line === 'cat /sys/class/net/eth0/mtu') return ok('1500\n')

@@ -49,6 +49,8 @@ describe('createCluster with a fake provider', () => {
     assert.equal(provider.claimLabels.get('dev')?.['io.kcluster.profile'], undefined)
     const applies = provider.node('dev-control-plane').commands.filter((c) => c.includes('apply'))
     assert.ok(applies.length === 2 && applies.every((c) => c.at(-1) === '-'), 'the pod network and storage manifests go in through kubectl apply')
+    // kubelet-finalize's edit, made by kcluster without restarting the kubelet.
+    assert.match(provider.node('dev-control-plane').files.get('/etc/kubernetes/kubelet.conf') ?? '', /client-certificate: \/var\/lib\/kubelet\/pki\/kubelet-client-current\.pem/)
     assert.equal(provider.claims.size, 0)
     assert.deepEqual(provider.deleted, [])
   })
@@ -86,7 +88,7 @@ describe('createCluster with a fake provider', () => {
     const kubeadm = (name: string) => three.node(name).commands.filter((c) => c[0] === 'kubeadm').map((c) => (c[2] === 'phase' ? c.slice(1, 5).join(' ') : c[1]))
     // kubeadm's own addons go in apart from init, as soon as the API server serves.
     assert.deepEqual(kubeadm('dev-control-plane'), ['init', 'init phase addon all'])
-    assert.ok(three.node('dev-control-plane').commands.some((c) => c[1] === 'init' && c.includes('--skip-phases=preflight,addon/coredns,addon/kube-proxy')))
+    assert.ok(three.node('dev-control-plane').commands.some((c) => c[1] === 'init' && c.includes('--skip-phases=preflight,kubelet-finalize,addon/coredns,addon/kube-proxy')))
     assert.deepEqual(kubeadm('dev-worker'), ['join'])
     assert.deepEqual(kubeadm('dev-worker2'), ['join'])
     assert.ok(!three.node('dev-control-plane').commands.some((c) => c.includes('--upload-certs')), 'no certificates to share without control-plane joins')
@@ -108,7 +110,7 @@ describe('createCluster with a fake provider', () => {
     )
     const kubeadm = provider.node('dev-control-plane').commands.filter((c) => c[0] === 'kubeadm')
     // The command line's --skip-phases makes kubeadm ignore the configuration's skipPhases: the addon phase names what it applies.
-    assert.deepEqual(kubeadm.map((c) => c.slice(1, 5).join(' ')), [`init --config=/etc/kcluster/kubeadm.yaml --skip-phases=preflight,addon/coredns,addon/kube-proxy --skip-token-print`, 'init phase addon coredns'])
+    assert.deepEqual(kubeadm.map((c) => c.slice(1, 5).join(' ')), [`init --config=/etc/kcluster/kubeadm.yaml --skip-phases=preflight,kubelet-finalize,addon/coredns,addon/kube-proxy --skip-token-print`, 'init phase addon coredns'])
   })
 
   test('3 + 1: control planes join one after another, after init uploaded the certificates', async () => {

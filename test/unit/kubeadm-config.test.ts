@@ -3,6 +3,7 @@ import {describe, test} from 'node:test'
 import yaml from 'js-yaml'
 import {defaultNetworking, type NodeRole} from '../../src/config/cluster-spec.js'
 import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
+import {withRotatingCertificate} from '../../src/lifecycle/kubeadm/kubelet-conf.js'
 import {kineUnit} from '../../src/lifecycle/kine.js'
 import {loadBalancerConfig} from '../../src/lifecycle/load-balancer.js'
 import {cniConfig, networkManifest} from '../../src/lifecycle/pod-network.js'
@@ -152,5 +153,16 @@ describe('storage', () => {
     const {nodeImageFacts} = await import('../../src/lifecycle/cluster-images.js')
     assert.deepEqual(nodeImageFacts({'io.kcluster.kubernetes-version': 'v1.34.4', 'io.kcluster.bundled-images': 'local-path-provisioner=a:1,flannel=b:2'}), {kubernetesVersion: 'v1.34.4', bundled: {'local-path-provisioner': 'a:1', flannel: 'b:2'}})
     assert.deepEqual(nodeImageFacts({}), {bundled: {}})
+  })
+})
+
+describe("kubelet-finalize's edit, without the restart", () => {
+  test("the node's user reads certificate and key from the kubelet's store; nothing else changes", () => {
+    const before = 'apiVersion: v1\nkind: Config\nclusters:\n- name: kubernetes\n  cluster: {server: "https://dev-control-plane:6443", certificate-authority-data: Q0E=}\ncontexts:\n- name: ctx\n  context: {cluster: kubernetes, user: "system:node:dev-control-plane"}\ncurrent-context: ctx\nusers:\n- name: "system:node:dev-control-plane"\n  user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}\n'
+    const after = yaml.load(withRotatingCertificate(before, 'dev-control-plane')) as any
+    assert.deepEqual(after.users, [{name: 'system:node:dev-control-plane', user: {'client-certificate': '/var/lib/kubelet/pki/kubelet-client-current.pem', 'client-key': '/var/lib/kubelet/pki/kubelet-client-current.pem'}}])
+    assert.deepEqual(after.clusters, (yaml.load(before) as any).clusters)
+    assert.equal(after['current-context'], 'ctx')
+    assert.throws(() => withRotatingCertificate(before, 'other'), /no user system:node:other/)
   })
 })

@@ -10,6 +10,7 @@ import type {CreateContext} from '../create-context.js'
 import {nodeNamed, required} from '../create-context.js'
 import {finishAhead} from '../ahead.js'
 import {KUBEADM_ADDONS, startWhenApiServes} from './start-ahead.js'
+import {KUBELET_CURRENT_CERTIFICATE, KUBELET_KUBECONFIG_PATH, withRotatingCertificate} from '../kubeadm/kubelet-conf.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -44,10 +45,11 @@ async function keepLog(ctx: CreateContext, planned: PlannedNode, runs: KubeadmRu
 /**
  * Phases kubeadm skips: preflight checks a real host (a node container is known to fail some, and pulls
  * nothing); kubeadm's own addons (CoreDNS, kube-proxy) are applied apart, as soon as the API server serves
- * (kubeadmAddons). Given on the command line, which makes kubeadm ignore the configuration's skipPhases.
+ * (kubeadmAddons); kubelet-finalize is done without its kubelet restart (../kubeadm/kubelet-conf.ts). Given on
+ * the command line, which makes kubeadm ignore the configuration's skipPhases.
  */
 function skippedPhases(planned: PlannedNode): string {
-  return planned.bootstrap === 'init' ? 'preflight,addon/coredns,addon/kube-proxy' : 'preflight'
+  return planned.bootstrap === 'init' ? 'preflight,kubelet-finalize,addon/coredns,addon/kube-proxy' : 'preflight'
 }
 
 async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode): Promise<void> {
@@ -60,6 +62,14 @@ async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepCont
   const run = await execKubeadm(ctx, planned, ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--v=1'], step.signal)
   await keepLog(ctx, planned, [run])
   if (run.failure) throw run.failure
+}
+
+async function finalizeKubelet(ctx: CreateContext, planned: PlannedNode, signal: AbortSignal): Promise<void> {
+  const node = nodeNamed(ctx, planned.name)
+  // As kubeadm does: without the store's file, client rotation is off and the inline certificate stays.
+  if ((await node.exec(['test', '-e', KUBELET_CURRENT_CERTIFICATE], {signal, allowFailure: true})).exitCode !== 0) return
+  const current = (await node.exec(['cat', KUBELET_KUBECONFIG_PATH], {signal})).stdout
+  await node.writeFile(KUBELET_KUBECONFIG_PATH, withRotatingCertificate(current, planned.name), 0o600)
 }
 
 /** kubeadm's addon phase of init: CoreDNS, and kube-proxy unless the plan leaves it out. */
@@ -100,7 +110,7 @@ export const kubeadmInit: Step<CreateContext> = {
     const run = await init
     try {
       if (run.failure) throw run.failure
-      await finishAhead(ctx.ahead, KUBEADM_ADDONS, step)
+      await Promise.all([finishAhead(ctx.ahead, KUBEADM_ADDONS, step), finalizeKubelet(ctx, planned, step.signal)])
     } finally {
       await keepLog(ctx, planned, addons ? [run, addons] : [run])
     }
