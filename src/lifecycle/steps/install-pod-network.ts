@@ -101,11 +101,9 @@ export const installPodNetwork: Step<CreateContext> = {
   title: 'Install the pod network',
   skip: (ctx) => (required(ctx.plan, 'the plan').disableDefaultCNI ? 'disableDefaultCNI: bring your own pod network' : undefined),
   run: async (ctx, step) => {
-    // The routes keeper starts while each node gets its CNI configuration.
-    if (!(await finishAhead(ctx.ahead, installPodNetwork.id, step))) {
-      await applyNetworkObjects(ctx, step.signal)
-      await patchCoreDns(ctx, step.signal)
-    }
+    // The routes keeper starts while each node gets its CNI configuration. CoreDNS was patched with kubeadm's
+    // addons, which the kubeadm-init step awaited (steps/start-ahead.ts).
+    if (!(await finishAhead(ctx.ahead, installPodNetwork.id, step))) await applyNetworkObjects(ctx, step.signal)
     await configureNodes(ctx, ctx.nodes.filter((n) => !ctx.podCidrs.has(n.name)), step.signal)
     step.report(ctx.nodes.map((n) => `${n.name} ${ctx.podCidrs.get(n.name)}`).join(', '))
   },
