@@ -7,6 +7,7 @@ import {checkKubeadmPatches} from '../../src/lifecycle/kubeadm/check-patches.js'
 import {kubeadmDocuments, type KubeadmDocument} from '../../src/lifecycle/kubeadm/config.js'
 import {applyJson6902} from '../../src/lifecycle/kubeadm/json-patch.js'
 import {applyKubeadmPatches} from '../../src/lifecycle/kubeadm/patches.js'
+import {componentServingConfig, type ServedComponent} from '../../src/lifecycle/kubeadm/serving-certificates.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
 
 const secrets = {token: 'abcdef.0123456789abcdef', certificateKey: 'ab'.repeat(32)}
@@ -175,20 +176,26 @@ describe('kubeadm documents of a plan', () => {
     const alone = {name: 'leader-elect', value: 'false'}
     const burst = [{name: 'kube-api-qps', value: '100'}, {name: 'kube-api-burst', value: '200'}]
     const gc = [{name: 'GOGC', value: '50'}]
-    assert.deepEqual(docs.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...burst], extraEnvs: gc})
-    assert.deepEqual(docs.ClusterConfiguration.scheduler, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone], extraEnvs: gc})
+    const serving = (component: string) => {
+      const {args, volume} = componentServingConfig(component as ServedComponent)
+      return {args, extraVolumes: [volume]}
+    }
+    const cm = serving('kube-controller-manager')
+    const sched = serving('kube-scheduler')
+    assert.deepEqual(docs.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...burst, ...cm.args], extraVolumes: cm.extraVolumes, extraEnvs: gc})
+    assert.deepEqual(docs.ClusterConfiguration.scheduler, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...sched.args], extraVolumes: sched.extraVolumes, extraEnvs: gc})
     assert.deepEqual(docs.KubeletConfiguration.featureGates, {Zeta: false, Alpha: true})
     assert.deepEqual(docs.KubeProxyConfiguration.featureGates, {Zeta: false, Alpha: true})
     const plain = byKind(kubeadmDocuments(planOf({}), planOf({}).nodes[0]!, 'v1.34.4', secrets))
     assert.equal(plain.ClusterConfiguration.apiServer.extraArgs, undefined)
     assert.deepEqual(plain.ClusterConfiguration.apiServer.extraEnvs, gc)
-    assert.deepEqual(plain.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'leader-elect', value: 'false'}, ...burst], extraEnvs: gc}, 'one control plane: nobody to elect')
+    assert.deepEqual(plain.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'leader-elect', value: 'false'}, ...burst, ...cm.args], extraVolumes: cm.extraVolumes, extraEnvs: gc}, 'one control plane: nobody to elect')
     assert.deepEqual(plain.ClusterConfiguration.etcd.local.extraEnvs, gc)
     assert.equal(plain.KubeletConfiguration.featureGates, undefined)
     const ha = planOf({}, ['control-plane', 'control-plane', 'control-plane'])
     const haDocs = byKind(kubeadmDocuments(ha, ha.nodes[0]!, 'v1.34.4', secrets))
-    assert.deepEqual(haDocs.ClusterConfiguration.controllerManager, {extraArgs: burst, extraEnvs: gc}, 'several control planes elect a leader')
-    assert.deepEqual(haDocs.ClusterConfiguration.scheduler, {extraEnvs: gc})
+    assert.deepEqual(haDocs.ClusterConfiguration.controllerManager, {extraArgs: [...burst, ...cm.args], extraVolumes: cm.extraVolumes, extraEnvs: gc}, 'several control planes elect a leader')
+    assert.deepEqual(haDocs.ClusterConfiguration.scheduler, {extraArgs: sched.args, extraVolumes: sched.extraVolumes, extraEnvs: gc})
   })
 
   test('kube-proxy mode: as asked; none skips kubeadm’s kube-proxy addon and leaves its configuration out', () => {

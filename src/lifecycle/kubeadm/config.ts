@@ -6,6 +6,7 @@ import {KUBEADM_DOCUMENT_API_VERSIONS} from '../../config/kubeadm-patch-target.j
 import {API_SERVER_PORT, type ClusterPlan, type PlannedNode, type Taint} from '../../plan/plan-cluster.js'
 import {KINE_ENDPOINT} from '../kine.js'
 import {applyKubeadmPatches} from './patches.js'
+import {componentServingConfig} from './serving-certificates.js'
 
 export const KUBEADM_API = KUBEADM_DOCUMENT_API_VERSIONS.ClusterConfiguration!
 export const KUBEADM_CONFIG_PATH = '/etc/kcluster/kubeadm.yaml'
@@ -78,6 +79,8 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
   // service account's token: at the default 20 requests/s that took 150 ms each, 5–6 s before the node got its
   // pod CIDR. A burst that covers the start lets it through at once.
   const controllerManagerArgs = [...componentArgs, {name: 'kube-api-qps', value: '100'}, {name: 'kube-api-burst', value: '200'}]
+  const controllerManagerServing = componentServingConfig('kube-controller-manager')
+  const schedulerServing = componentServingConfig('kube-scheduler')
   return {
     apiVersion: KUBEADM_API,
     kind: 'ClusterConfiguration',
@@ -93,8 +96,8 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
       ...withArgs([...featureGatesFlag(plan.featureGates), ...runtimeConfigFlag(plan.runtimeConfig)]),
       extraEnvs: [LEANER_GC],
     },
-    controllerManager: {...withArgs(controllerManagerArgs), extraEnvs: [LEANER_GC]},
-    scheduler: {...withArgs(componentArgs), extraEnvs: [LEANER_GC]},
+    controllerManager: {...withArgs([...controllerManagerArgs, ...controllerManagerServing.args]), extraVolumes: [controllerManagerServing.volume], extraEnvs: [LEANER_GC]},
+    scheduler: {...withArgs([...componentArgs, ...schedulerServing.args]), extraVolumes: [schedulerServing.volume], extraEnvs: [LEANER_GC]},
     etcd: etcdConfiguration(plan),
   }
 }

@@ -11,6 +11,7 @@ import {nodeNamed, required} from '../create-context.js'
 import {finishAhead} from '../ahead.js'
 import {KUBEADM_ADDONS, startWhenApiServes} from './start-ahead.js'
 import {KUBELET_CURRENT_CERTIFICATE, KUBELET_KUBECONFIG_PATH, withRotatingCertificate} from '../kubeadm/kubelet-conf.js'
+import {servingCertificates, servingCertificatesScript} from '../kubeadm/serving-certificates.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -52,13 +53,18 @@ function skippedPhases(planned: PlannedNode): string {
   return planned.bootstrap === 'init' ? 'preflight,kubelet-finalize,addon/coredns,addon/kube-proxy' : 'preflight'
 }
 
-async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode): Promise<void> {
+/** kubeadm's configuration, and the serving certificates the components would otherwise make as they start. */
+async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode, signal: AbortSignal): Promise<void> {
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
-  await nodeNamed(ctx, planned.name).writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600)
+  const node = nodeNamed(ctx, planned.name)
+  await Promise.all([
+    node.writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600),
+    node.exec(['sh', '-c', servingCertificatesScript(servingCertificates(planned))], {signal}),
+  ])
 }
 
 async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {
-  await prepareKubeadm(ctx, planned)
+  await prepareKubeadm(ctx, planned, step.signal)
   const run = await execKubeadm(ctx, planned, ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--v=1'], step.signal)
   await keepLog(ctx, planned, [run])
   if (run.failure) throw run.failure
@@ -92,7 +98,7 @@ export const kubeadmInit: Step<CreateContext> = {
   run: async (ctx, step) => {
     ctx.secrets ??= newJoinSecrets()
     const planned = nodesBootstrapping(ctx, 'init')[0]!
-    await prepareKubeadm(ctx, planned)
+    await prepareKubeadm(ctx, planned, step.signal)
     const command = ['kubeadm', 'init', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--skip-token-print', ...(hasControlPlaneJoins(ctx) ? ['--upload-certs'] : []), '--v=1']
     const init = execKubeadm(ctx, planned, command, step.signal)
     const initOk = init.then((run) => (run.failure ? Promise.reject(run.failure) : undefined))

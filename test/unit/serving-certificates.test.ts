@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, test} from 'node:test'
+import yaml from 'js-yaml'
+import {defaultNetworking} from '../../src/config/cluster-spec.js'
+import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
+import {servingCertificates, servingCertificatesScript, type ServingCertificate} from '../../src/lifecycle/kubeadm/serving-certificates.js'
+import {planCluster} from '../../src/plan/plan-cluster.js'
+
+const plan = planCluster({name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}], networking: defaultNetworking()}, {subnetsInUse: [], freeApiServerPort: 40123})
+const secrets = {token: 'abcdef.0123456789abcdef', certificateKey: 'ab'.repeat(32)}
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], {stdio: 'ignore'})
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('serving certificates made before kubeadm', () => {
+  test('a worker gets the kubelet\'s; a control plane also the controller manager\'s and the scheduler\'s', () => {
+    const [controlPlane, worker] = plan.nodes
+    assert.deepEqual(servingCertificates(worker!).map((c) => c.path), ['/var/lib/kubelet/pki/kubelet'])
+    assert.deepEqual(servingCertificates(controlPlane!).map((c) => c.path), [
+      '/var/lib/kubelet/pki/kubelet',
+      '/etc/kubernetes/serving/kube-controller-manager/serving',
+      '/etc/kubernetes/serving/kube-scheduler/serving',
+    ])
+    assert.deepEqual(servingCertificates(worker!)[0]!.ipAddresses, [worker!.ipv4, '127.0.0.1'])
+  })
+
+  test('the controller manager and the scheduler are given their files and a read-only mount of their own directory', () => {
+    const cluster = (yaml.loadAll(renderKubeadmConfig(kubeadmDocuments(plan, plan.nodes[0]!, 'v1.34.4', secrets))) as any[]).find((d) => d.kind === 'ClusterConfiguration')
+    for (const [field, component] of [['controllerManager', 'kube-controller-manager'], ['scheduler', 'kube-scheduler']] as const) {
+      const args = Object.fromEntries(cluster[field].extraArgs.map((a: {name: string; value: string}) => [a.name, a.value]))
+      assert.equal(args['tls-cert-file'], `/etc/kubernetes/serving/${component}/serving.crt`)
+      assert.equal(args['tls-private-key-file'], `/etc/kubernetes/serving/${component}/serving.key`)
+      assert.deepEqual(cluster[field].extraVolumes, [{name: 'serving-certificate', hostPath: `/etc/kubernetes/serving/${component}`, mountPath: `/etc/kubernetes/serving/${component}`, readOnly: true, pathType: 'Directory'}])
+    }
+  })
+
+  test('the script writes ECDSA certificates with the names asked for, and keeps a pair that exists', {skip: hasOpenssl() ? false : 'no openssl here'}, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kcluster-serving-'))
+    try {
+      const certs: ServingCertificate[] = [
+        {path: join(dir, 'a/kubelet'), commonName: "node-1", dnsNames: ['node-1', 'localhost'], ipAddresses: ['172.30.0.11', '127.0.0.1']},
+        {path: join(dir, "b c/it's"), commonName: 'kube-scheduler', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1']},
+      ]
+      writeFileSync(join(dir, 'kept.crt'), 'kept')
+      execFileSync('sh', ['-c', servingCertificatesScript([...certs, {path: join(dir, 'kept'), commonName: 'x', dnsNames: [], ipAddresses: ['127.0.0.1']}])])
+      const text = execFileSync('openssl', ['x509', '-in', `${certs[0]!.path}.crt`, '-noout', '-text'], {encoding: 'utf8'})
+      assert.match(text, /Subject: CN ?= ?node-1/)
+      assert.match(text, /DNS:node-1, DNS:localhost, IP Address:172\.30\.0\.11, IP Address:127\.0\.0\.1/)
+      assert.match(text, /id-ecPublicKey/)
+      assert.match(text, /TLS Web Server Authentication/)
+      assert.equal(statSync(`${certs[0]!.path}.key`).mode & 0o777, 0o600)
+      assert.match(readFileSync(`${certs[1]!.path}.key`, 'utf8'), /BEGIN PRIVATE KEY/)
+      assert.equal(readFileSync(join(dir, 'kept.crt'), 'utf8'), 'kept')
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  })
+})
