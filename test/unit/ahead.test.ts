@@ -1,10 +1,16 @@
 // Work started ahead of the step that needs it: awaited by that step, stopped by a failed create.
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {createServer} from 'node:https'
+import type {AddressInfo} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {CommandFailedError} from '../../src/errors/index.js'
 import {finishAhead, newAheadWork, quietStep, startAhead, stopAhead} from '../../src/lifecycle/ahead.js'
 import {createClusterFromSpec} from '../../src/lifecycle/create-cluster.js'
+import {signedForToken, untilApiAnswers} from '../../src/lifecycle/steps/start-ahead.js'
 import {SequentialStepRunner} from '../../src/progress/step.js'
 import {FakeProvider, fakeClusterImages} from '../fakes/provider.js'
 
@@ -62,5 +68,48 @@ describe('work started ahead', () => {
     assert.deepEqual(commands.filter((c) => /kubeadm join|kubectl .*apply/.test(c)), [])
     assert.deepEqual(provider.deleted, ['dev'])
     assert.throws(() => readFileSync(kubeconfig), /ENOENT/)
+  })
+})
+
+describe('waiting for the API server before starting ahead', () => {
+  const hasOpenssl = (() => {
+    try {
+      execFileSync('openssl', ['version'], {stdio: 'ignore'})
+      return true
+    } catch {
+      return false
+    }
+  })()
+
+  /** An HTTPS server whose cluster-info gains the token's signature at the `signedAt`-th request. */
+  async function apiServer(signedAt: number): Promise<{url: string; requests: () => number; close: () => Promise<void>}> {
+    const dir = mkdtempSync(join(tmpdir(), 'kcluster-ahead-'))
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')], {stdio: 'ignore'})
+    let count = 0
+    const server = createServer({key: readFileSync(join(dir, 'k')), cert: readFileSync(join(dir, 'c'))}, (_req, res) => {
+      count++
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(JSON.stringify({data: count >= signedAt ? {kubeconfig: '…', 'jws-kubeconfig-abcdef': 'signature'} : {kubeconfig: '…'}}))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    rmSync(dir, {recursive: true, force: true})
+    const {port} = server.address() as AddressInfo
+    return {url: `https://127.0.0.1:${port}`, requests: () => count, close: () => new Promise((resolve) => server.close(() => resolve()))}
+  }
+
+  test('the workers wait for the token\'s signature even after kubeadm init ended; kubeadm would wait 5 s before asking again', {skip: hasOpenssl ? false : 'no openssl here'}, async () => {
+    const api = await apiServer(3)
+    try {
+      await untilApiAnswers(api.url, '/api/v1/namespaces/kube-public/configmaps/cluster-info', signedForToken('abcdef'), Promise.resolve(true), new AbortController().signal, false)
+      assert.equal(api.requests(), 3)
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('what kubeadm init implies is not asked once it ended; an API server the host cannot reach is not waited for', async () => {
+    await untilApiAnswers('https://127.0.0.1:1', '/readyz', () => false, Promise.resolve(true), new AbortController().signal, true)
+    await untilApiAnswers('https://127.0.0.1:1', '/api/v1/namespaces/kube-public/configmaps/cluster-info', () => false, Promise.resolve(true), new AbortController().signal, false)
+    await assert.rejects(untilApiAnswers('https://127.0.0.1:1', '/readyz', () => false, Promise.resolve(false), new AbortController().signal, true), /kubeadm init failed/)
   })
 })

@@ -18,29 +18,48 @@ const POLL_MS = 200
 /** The work the kubeadm-init step awaits at its end: kubeadm's addon phase, run apart from init. */
 export const KUBEADM_ADDONS = 'kubeadm-init'
 
+/** After kubeadm init succeeded, how long to keep asking for what init alone does not bring about. */
+const AFTER_INIT_MS = 60_000
+
 /**
  * Resolves once `answered` says yes to what the API server's published address answers at `path` without
- * credentials, or once kubeadm init succeeded; rejects when it failed.
+ * credentials; rejects when kubeadm init failed. Once init succeeded: at once when `init` implies the answer,
+ * or when the host never got an answer at all (an API server it cannot reach); otherwise it keeps asking a
+ * while, then leaves the waiting to kubeadm.
  */
-async function untilApiAnswers(ctx: CreateContext, path: string, answered: (statusCode: number, body: string) => boolean, init: Promise<boolean>, signal: AbortSignal): Promise<void> {
-  const server = required(ctx.plan, 'the plan').apiServer.server
+export async function untilApiAnswers(
+  server: string,
+  path: string,
+  answered: (statusCode: number, body: string) => boolean,
+  init: Promise<boolean>,
+  signal: AbortSignal,
+  initImplies: boolean,
+): Promise<void> {
   let initOutcome: boolean | undefined
-  void init.then((ok) => (initOutcome = ok))
+  let initEndedAt = 0
+  let anyAnswer = false
+  void init.then((ok) => {
+    initOutcome = ok
+    initEndedAt = Date.now()
+  })
   for (;;) {
     signal.throwIfAborted()
     if (initOutcome === false) throw new Error('kubeadm init failed')
-    if (initOutcome === true) return
+    if (initOutcome === true && (initImplies || !anyAnswer || Date.now() - initEndedAt > AFTER_INIT_MS)) return
     const yes = await apiGet(server, path, {timeoutMs: 1000, signal}).then(
-      (res) => answered(res.statusCode, res.body),
+      (res) => {
+        anyAnswer = true
+        return answered(res.statusCode, res.body)
+      },
       () => false,
     )
     if (yes) return
-    await Promise.race([sleep(POLL_MS, undefined, {signal}), init])
+    await Promise.race([sleep(POLL_MS, undefined, {signal}), initOutcome === undefined ? init : new Promise(() => {})])
   }
 }
 
 /** kubeadm join finds the cluster through kube-public/cluster-info, once the controller manager signed it for the token. */
-function signedForToken(tokenId: string): (statusCode: number, body: string) => boolean {
+export function signedForToken(tokenId: string): (statusCode: number, body: string) => boolean {
   return (statusCode, body) => {
     if (statusCode !== 200) return false
     const data = (JSON.parse(body) as {data?: Record<string, string>}).data ?? {}
@@ -62,7 +81,9 @@ export function startWhenApiServes(ctx: CreateContext, init: Promise<void>, work
     () => true,
     () => false,
   )
-  const serving = untilApiAnswers(ctx, '/readyz', (status) => status === 200, initOk, signal)
+  // kubeadm init ends only once the API server serves.
+  const server = required(ctx.plan, 'the plan').apiServer.server
+  const serving = untilApiAnswers(server, '/readyz', (status) => status === 200, initOk, signal, true)
   serving.catch(() => {})
   const network = !installPodNetwork.skip?.(ctx)
   const coreDns = startAhead(ctx.ahead, KUBEADM_ADDONS, async (aheadSignal) => {
@@ -86,7 +107,9 @@ export function startWhenApiServes(ctx: CreateContext, init: Promise<void>, work
     const {stepId, run} = work.joinWorkers
     const tokenId = required(ctx.secrets, 'the join secrets').token.split('.')[0]!
     startAhead(ctx.ahead, stepId, async (aheadSignal) => {
-      await untilApiAnswers(ctx, '/api/v1/namespaces/kube-public/configmaps/cluster-info', signedForToken(tokenId), initOk, aheadSignal)
+      // The controller manager signs it on its own time, often after init ended: a join that finds no signature
+      // waits 5 s before it asks again (kubeadm's discovery retry interval).
+      await untilApiAnswers(server, '/api/v1/namespaces/kube-public/configmaps/cluster-info', signedForToken(tokenId), initOk, aheadSignal, false)
       await run(quietStep(aheadSignal))
     })
   }
