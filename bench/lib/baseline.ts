@@ -91,7 +91,7 @@ export interface BaselineRun {
 /** One baseline create of a single node, timed by step, then deleted again (also when it fails). */
 export async function createBaseline(name: string, provider: Provider, kubeconfigPath: string): Promise<BaselineRun> {
   const spec: ClusterSpec = {name, nodes: [{role: 'control-plane'}], networking: defaultNetworking()}
-  const ctx: CreateContext = {spec, run: {waitMs: 600_000, retain: false, kubeconfigPath}, provider, images: clusterImagesFrom(provider), imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), ahead: newAheadWork()}
+  const ctx: CreateContext = {spec, run: {waitMs: 600_000, retain: false, kubeconfigPath}, provider, images: clusterImagesFrom(provider), imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), labelled: new Set(), booting: new Map(), ahead: newAheadWork()}
   const phases: BaselineRun['phases'] = []
   const timed = baselineSteps().map((step): Step<CreateContext> => ({
     ...step,

@@ -125,7 +125,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
   const started = Date.now()
   // A malformed hook or one that cannot run fails here, before there is a cluster to roll back.
   const hooks = await findHooks('post-create', spec.hooks, hookOptions)
-  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), ahead: newAheadWork()}
+  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), labelled: new Set(), booting: new Map(), ahead: newAheadWork()}
   const timed = new TimedRunner(runner)
   try {
     await timed.run(createSteps(), ctx, signal)

@@ -51,6 +51,10 @@ export interface CreateContext {
   secrets?: JoinSecrets
   /** The addons to enable, resolved against the catalog (storage unless turned off). */
   addons?: AddonRequest[]
+  /** Workers still booting when the control plane went on (their join awaits it), by node name. */
+  booting: Map<string, Promise<void>>
+  /** Nodes that carry their planned labels already (a worker is labelled as soon as it joined). */
+  labelled: Set<string>
   /** Pod CIDR of each node that has its CNI configuration, by node name. */
   podCidrs: Map<string, string>
   /** Work started before the step that needs it (see ahead.ts). */

@@ -11,6 +11,7 @@ import {nodeNamed, required} from '../create-context.js'
 import {finishAhead} from '../ahead.js'
 import {KUBEADM_ADDONS, startWhenApiServes} from './start-ahead.js'
 import {KUBELET_CURRENT_CERTIFICATE, KUBELET_KUBECONFIG_PATH, withRotatingCertificate} from '../kubeadm/kubelet-conf.js'
+import {labelNode} from './label-nodes.js'
 import {servingCertificates, servingCertificatesScript} from '../kubeadm/serving-certificates.js'
 import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 
@@ -64,6 +65,7 @@ async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode, signal: 
 }
 
 async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {
+  await ctx.booting.get(planned.name)
   await prepareKubeadm(ctx, planned, step.signal)
   const run = await execKubeadm(ctx, planned, ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--v=1'], step.signal)
   await keepLog(ctx, planned, [run])
@@ -147,9 +149,14 @@ export const joinWorkers: Step<CreateContext> = {
   },
 }
 
-/** Every worker at once: each only talks to the API server. */
+/** Every worker at once: each only talks to the API server. Each is labelled as soon as it joined. */
 export async function joinAllWorkers(ctx: CreateContext, step: StepContext): Promise<void> {
-  await Promise.all(nodesBootstrapping(ctx, 'join-worker').map((planned) => joinNode(ctx, planned, step)))
+  await Promise.all(
+    nodesBootstrapping(ctx, 'join-worker').map(async (planned) => {
+      await joinNode(ctx, planned, step)
+      await labelNode(ctx, planned, step.signal)
+    }),
+  )
 }
 
 export const bootstrapSteps: Step<CreateContext>[] = [kubeadmInit, joinControlPlanes, joinWorkers]

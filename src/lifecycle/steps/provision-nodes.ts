@@ -76,13 +76,23 @@ export const provisionNodes: Step<CreateContext> = {
     const [nodes] = await Promise.all([Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned))), provisionLoadBalancer(ctx)])
     ctx.nodes = nodes
     step.report('waiting for systemd and containerd')
-    await Promise.all(
-      ctx.nodes.map((node) =>
-        waitFor({what: `containerd in node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, signal: step.signal}, async () => {
-          await node.exec(['ctr', 'version'], {signal: step.signal})
-          return true
-        }),
-      ),
-    )
+    // kubeadm init needs only the control planes; a worker boots on while init runs, and its join awaits it. A
+    // containerd patch restarts containerd in every node first, so then every node is waited for here.
+    const {merge, json6902} = plan.containerdPatches
+    const waitForAll = merge.length + json6902.length > 0
+    const [now, later] = [nodes.filter((n) => waitForAll || n.role === 'control-plane'), nodes.filter((n) => !waitForAll && n.role !== 'control-plane')]
+    for (const node of later) {
+      const booted = untilContainerdServes(node, ctx.ahead.controller.signal)
+      booted.catch(() => {})
+      ctx.booting.set(node.name, booted)
+    }
+    await Promise.all(now.map((node) => untilContainerdServes(node, step.signal)))
   },
+}
+
+async function untilContainerdServes(node: Node, signal: AbortSignal): Promise<void> {
+  await waitFor({what: `containerd in node ${node.name}`, timeoutMs: 60_000, intervalMs: 200, signal}, async () => {
+    await node.exec(['ctr', 'version'], {signal})
+    return true
+  })
 }
