@@ -162,6 +162,7 @@ export function nodeImageRecipe(kubernetesVersion: string, options: NodeImageOpt
     values: {COMMANDS: NODE_COMMANDS.join(' ')},
     copy: {
       'rootfs/usr/local/bin/kcluster-entrypoint': 'templates/node/entrypoint.sh',
+      'rootfs/usr/local/bin/kcluster-kubelet-client-store': 'templates/node/kubelet-client-store.sh',
       'rootfs/etc/systemd/system/kubelet.service': 'templates/node/systemd/kubelet.service',
       'rootfs/etc/systemd/system/containerd.service.d/10-kcluster.conf': 'templates/node/systemd/containerd-override.conf',
       'rootfs/etc/crictl.yaml': 'templates/node/crictl.yaml',
