@@ -44,7 +44,7 @@ describe('serving certificates made before kubeadm', () => {
     }
   })
 
-  test('the script writes ECDSA certificates with the names asked for, and keeps a pair that exists', {skip: hasOpenssl() ? false : 'no openssl here'}, () => {
+  test('the script writes ECDSA certificates with the names asked for, keeps a pair that exists and remakes half a pair', {skip: hasOpenssl() ? false : 'no openssl here'}, () => {
     const dir = mkdtempSync(join(tmpdir(), 'kcluster-serving-'))
     try {
       const certs: ServingCertificate[] = [
@@ -52,7 +52,10 @@ describe('serving certificates made before kubeadm', () => {
         {path: join(dir, "b c/it's"), commonName: 'kube-scheduler', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1']},
       ]
       writeFileSync(join(dir, 'kept.crt'), 'kept')
-      execFileSync('sh', ['-c', servingCertificatesScript([...certs, {path: join(dir, 'kept'), commonName: 'x', dnsNames: [], ipAddresses: ['127.0.0.1']}])])
+      writeFileSync(join(dir, 'kept.key'), 'kept')
+      writeFileSync(join(dir, 'half.crt'), 'no key beside it')
+      const extra = (name: string): ServingCertificate => ({path: join(dir, name), commonName: 'x', dnsNames: [], ipAddresses: ['127.0.0.1']})
+      execFileSync('sh', ['-c', servingCertificatesScript([...certs, extra('kept'), extra('half')])])
       const text = execFileSync('openssl', ['x509', '-in', `${certs[0]!.path}.crt`, '-noout', '-text'], {encoding: 'utf8'})
       assert.match(text, /Subject: CN ?= ?node-1/)
       assert.match(text, /DNS:node-1, DNS:localhost, IP Address:172\.30\.0\.11, IP Address:127\.0\.0\.1/)
@@ -61,6 +64,8 @@ describe('serving certificates made before kubeadm', () => {
       assert.equal(statSync(`${certs[0]!.path}.key`).mode & 0o777, 0o600)
       assert.match(readFileSync(`${certs[1]!.path}.key`, 'utf8'), /BEGIN PRIVATE KEY/)
       assert.equal(readFileSync(join(dir, 'kept.crt'), 'utf8'), 'kept')
+      assert.match(readFileSync(join(dir, 'half.crt'), 'utf8'), /BEGIN CERTIFICATE/, 'half a pair is made anew')
+      assert.match(readFileSync(join(dir, 'half.key'), 'utf8'), /BEGIN PRIVATE KEY/)
     } finally {
       rmSync(dir, {recursive: true, force: true})
     }

@@ -53,7 +53,7 @@ function quoted(text: string): string {
 
 /**
  * One shell command that writes each certificate and key a node lacks (an existing pair is kept, as the
- * components keep theirs), for `sh -c` in the node.
+ * components keep theirs; half a pair is made anew), for `sh -c` in the node.
  */
 export function servingCertificatesScript(certificates: ServingCertificate[]): string {
   const lines = ['set -e']
@@ -61,7 +61,7 @@ export function servingCertificatesScript(certificates: ServingCertificate[]): s
     const san = [...cert.dnsNames.map((n) => `DNS:${n}`), ...cert.ipAddresses.map((ip) => `IP:${ip}`)].join(',')
     const dir = cert.path.slice(0, cert.path.lastIndexOf('/'))
     lines.push(
-      `[ -s ${quoted(`${cert.path}.crt`)} ] || { mkdir -p ${quoted(dir)} && (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days ${VALIDITY_DAYS}` +
+      `{ [ -s ${quoted(`${cert.path}.crt`)} ] && [ -s ${quoted(`${cert.path}.key`)} ]; } || { mkdir -p ${quoted(dir)} && (umask 077 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days ${VALIDITY_DAYS}` +
         ` -subj ${quoted(`/CN=${cert.commonName}`)} -addext ${quoted(`subjectAltName=${san}`)} -addext 'extendedKeyUsage=serverAuth' -addext 'basicConstraints=critical,CA:FALSE'` +
         ` -keyout ${quoted(`${cert.path}.key`)} -out ${quoted(`${cert.path}.crt`)} 2>/dev/null); }`,
     )
