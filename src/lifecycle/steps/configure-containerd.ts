@@ -1,6 +1,7 @@
 import {InvalidInputError, type InputProblem} from '../../errors/index.js'
 import {parseJson6902} from '../../config/patch-syntax.js'
 import {mergeToml, parseToml, stringifyToml, type TomlTable} from '../../config/toml.js'
+import type {ClusterPlan} from '../../plan/plan-cluster.js'
 import type {Step} from '../../progress/step.js'
 import type {Node} from '../../provider/types.js'
 import type {CreateContext} from '../create-context.js'
@@ -42,14 +43,17 @@ async function configure(node: Node, patches: {merge: string[]; json6902: string
   })
 }
 
+/** Whether the config patches containerd: then it restarts in every node before kubeadm runs. */
+export function patchesContainerd(plan: Pick<ClusterPlan, 'containerdPatches'>): boolean {
+  const {merge, json6902} = plan.containerdPatches
+  return merge.length + json6902.length > 0
+}
+
 /** containerdConfigPatches, as kind applies them: before kubeadm, on every node. */
 export const configureContainerd: Step<CreateContext> = {
   id: 'configure-containerd',
   title: 'Patch the containerd configuration',
-  skip: (ctx) => {
-    const {merge, json6902} = required(ctx.plan, 'the plan').containerdPatches
-    return merge.length + json6902.length === 0 ? 'no containerd patches' : undefined
-  },
+  skip: (ctx) => (patchesContainerd(required(ctx.plan, 'the plan')) ? undefined : 'no containerd patches'),
   run: async (ctx, step) => {
     const patches = required(ctx.plan, 'the plan').containerdPatches
     await Promise.all(ctx.nodes.map((node) => configure(node, patches, step.signal)))

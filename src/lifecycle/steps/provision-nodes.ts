@@ -11,6 +11,7 @@ import {loadBalancerConfig} from '../load-balancer.js'
 import {nodeGcFiles} from '../node-gc.js'
 import {nodeProxySpec} from '../node-proxy.js'
 import {waitFor} from '../wait.js'
+import {patchesContainerd} from './configure-containerd.js'
 import {planWithFacts} from './plan-cluster.js'
 
 const NETWORK_ATTEMPTS = 5
@@ -78,8 +79,7 @@ export const provisionNodes: Step<CreateContext> = {
     step.report('waiting for systemd and containerd')
     // kubeadm init needs only the control planes; a worker boots on while init runs, and its join awaits it. A
     // containerd patch restarts containerd in every node first, so then every node is waited for here.
-    const {merge, json6902} = plan.containerdPatches
-    const waitForAll = merge.length + json6902.length > 0
+    const waitForAll = patchesContainerd(plan)
     const [now, later] = [nodes.filter((n) => waitForAll || n.role === 'control-plane'), nodes.filter((n) => !waitForAll && n.role !== 'control-plane')]
     for (const node of later) {
       const booted = untilContainerdServes(node, ctx.ahead.controller.signal)
