@@ -10,8 +10,7 @@ import {API_SERVER_PORT} from '../../src/config/api-server.js'
 import {defaultNetworking, type ClusterSpec} from '../../src/config/cluster-spec.js'
 import {clusterImagesFrom} from '../../src/lifecycle/cluster-images.js'
 import type {CreateContext} from '../../src/lifecycle/create-context.js'
-import {newAheadWork} from '../../src/lifecycle/ahead.js'
-import {initNode, required} from '../../src/lifecycle/create-context.js'
+import {initNode, newCreateContext, required} from '../../src/lifecycle/create-context.js'
 import {createSteps} from '../../src/lifecycle/create-cluster.js'
 import {CRI_SOCKET, KUBEADM_API, KUBEADM_CONFIG_PATH, kubeletInNodeContainer, renderKubeadmConfig, type KubeadmDocument} from '../../src/lifecycle/kubeadm/config.js'
 import {kubectlIn} from '../../src/lifecycle/kubectl.js'
@@ -91,7 +90,7 @@ export interface BaselineRun {
 /** One baseline create of a single node, timed by step, then deleted again (also when it fails). */
 export async function createBaseline(name: string, provider: Provider, kubeconfigPath: string): Promise<BaselineRun> {
   const spec: ClusterSpec = {name, nodes: [{role: 'control-plane'}], networking: defaultNetworking()}
-  const ctx: CreateContext = {spec, run: {waitMs: 600_000, retain: false, kubeconfigPath}, provider, images: clusterImagesFrom(provider), imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), labelled: new Set(), booting: new Map(), ahead: newAheadWork()}
+  const ctx = newCreateContext(spec, {waitMs: 600_000, retain: false, kubeconfigPath}, provider, clusterImagesFrom(provider))
   const phases: BaselineRun['phases'] = []
   const timed = baselineSteps().map((step): Step<CreateContext> => ({
     ...step,

@@ -6,13 +6,13 @@ import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import type {ConfigWarning} from '../config/load-config.js'
 import type {ClusterProfile} from '../config/profile.js'
 import {toKclusterError} from '../errors/index.js'
-import {newAheadWork, stopAhead} from './ahead.js'
+import {stopAhead} from './ahead.js'
 import {findHooks, type HookOptions} from '../hooks/find-hooks.js'
 import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
 import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step.js'
 import type {Provider} from '../provider/types.js'
 import type {CreateContext, ClusterImages} from './create-context.js'
-import {required} from './create-context.js'
+import {newCreateContext, required} from './create-context.js'
 import {bootstrapSteps} from './steps/bootstrap.js'
 import {checkHostPorts} from './steps/check-host-ports.js'
 import {checkPreconditions} from './steps/check-preconditions.js'
@@ -125,7 +125,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
   const started = Date.now()
   // A malformed hook or one that cannot run fails here, before there is a cluster to roll back.
   const hooks = await findHooks('post-create', spec.hooks, hookOptions)
-  const ctx: CreateContext = {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), labelled: new Set(), booting: new Map(), ahead: newAheadWork()}
+  const ctx = newCreateContext(spec, run, provider, images)
   const timed = new TimedRunner(runner)
   try {
     await timed.run(createSteps(), ctx, signal)

@@ -5,7 +5,7 @@ import {metadataLabels, type ClusterMetadata} from '../provider/labels.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
 import type {AddonRequest} from './addons.js'
-import type {AheadWork} from './ahead.js'
+import {newAheadWork, type AheadWork} from './ahead.js'
 
 /** Where create gets its images: the default ones are built here when missing. */
 export interface ClusterImages {
@@ -61,6 +61,11 @@ export interface CreateContext {
   ahead: AheadWork
   /** Set when the kubeconfig was written, with the context that was current before, for rollback. */
   kubeconfig?: {previousContext?: string}
+}
+
+/** A create's context before its first step: what it was given, and nothing learnt yet. */
+export function newCreateContext(spec: ClusterSpec, run: RunOptions, provider: Provider, images: ClusterImages): CreateContext {
+  return {spec, run, provider, images, imageBuilt: false, nodes: [], bundledImages: {}, podCidrs: new Map(), labelled: new Set(), booting: new Map(), ahead: newAheadWork()}
 }
 
 /** The value a step needs from an earlier step; its absence is a bug in the step order. */
