@@ -1,7 +1,7 @@
 // Work a later step needs, started while a slower step still runs. kubeadm
-// spends its last seconds on its own phases (configuration upload, tokens, a
-// kubelet restart, its addons) after the API server already serves: the pod
-// network and the addons go in meanwhile. The step that needs the work awaits
+// spends its last seconds on its own phases (configuration upload, tokens)
+// after the API server already serves: its addons, the pod network and
+// kcluster's addons go in meanwhile. The step that needs the work awaits
 // it and so reports its failure; a create that fails first stops it before
 // the rollback.
 import type {StepContext} from '../progress/step.js'

@@ -7,7 +7,10 @@
 // certificates against a CA (kubeadm leaves --kubelet-certificate-authority
 // unset and checks the components' health without verification), exactly as
 // for the self-signed ones they replace.
+import {shellQuote} from '../../errors/index.js'
 import type {PlannedNode} from '../../plan/plan-cluster.js'
+
+const quoted = (text: string) => shellQuote([text])
 
 /** Where the kubelet looks for its serving certificate before it would make one (its default certDirectory). */
 export const KUBELET_SERVING_DIR = '/var/lib/kubelet/pki'
@@ -45,10 +48,6 @@ export function servingCertificates(node: Pick<PlannedNode, 'name' | 'ipv4' | 'r
   // Both serve on the node's loopback only (kubeadm's --bind-address=127.0.0.1).
   const components = SERVED_COMPONENTS.map((component) => ({path: componentPath(component), commonName: component, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1']}))
   return [kubelet, ...components]
-}
-
-function quoted(text: string): string {
-  return `'${text.replaceAll("'", "'\\''")}'`
 }
 
 /**

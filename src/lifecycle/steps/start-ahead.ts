@@ -1,5 +1,5 @@
 // What goes in while kubeadm init finishes its own phases (configuration
-// upload, tokens, a kubelet restart): once the API server answers /readyz,
+// upload, tokens): once the API server answers /readyz,
 // kubeadm's addons (CoreDNS, kube-proxy), the pod network and kcluster's
 // addons; once the cluster can be joined, the workers. The steps that own the
 // work await it. A kubeadm that ends first (or an API server the host cannot
@@ -54,7 +54,9 @@ export async function untilApiAnswers(
       () => false,
     )
     if (yes) return
-    await Promise.race([sleep(POLL_MS, undefined, {signal}), initOutcome === undefined ? init : new Promise(() => {})])
+    // A poll pause that init's end cuts short, while init still runs.
+    const pause = sleep(POLL_MS, undefined, {signal})
+    await (initOutcome === undefined ? Promise.race([pause, init]) : pause)
   }
 }
 
