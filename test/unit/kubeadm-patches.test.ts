@@ -188,7 +188,7 @@ describe('kubeadm documents of a plan', () => {
     assert.deepEqual(docs.KubeProxyConfiguration.featureGates, {Zeta: false, Alpha: true})
     const plain = byKind(kubeadmDocuments(planOf({}), planOf({}).nodes[0]!, 'v1.34.4', secrets))
     assert.equal(plain.ClusterConfiguration.apiServer.extraArgs, undefined)
-    assert.deepEqual(plain.ClusterConfiguration.apiServer.extraEnvs, [{name: 'GOGC', value: '30'}], 'the API server, the bulk of the memory, collects sooner')
+    assert.deepEqual(plain.ClusterConfiguration.apiServer.extraEnvs, gc, 'the API server collects as soon as the rest')
     assert.deepEqual(plain.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'leader-elect', value: 'false'}, ...burst, ...cm.args], extraVolumes: cm.extraVolumes, extraEnvs: gc}, 'one control plane: nobody to elect')
     assert.deepEqual(plain.ClusterConfiguration.etcd.local.extraEnvs, gc)
     assert.equal(plain.KubeletConfiguration.featureGates, undefined)

@@ -65,12 +65,14 @@ function runtimeConfigFlag(config: Record<string, string>): {name: string; value
 const LEANER_GC = {name: 'GOGC', value: '50'}
 
 /**
- * The API server holds most of the node's memory (its watch caches and schemas, about 90 MiB live after start):
- * at 30 it idled at 137 MiB instead of 165, at the same CPU. A GOMEMLIMIT was tried instead and refused: at
- * 128 MiB the collector ran without pause (a core busy at idle), and any limit becomes that cliff once a user's
- * objects grow the live heap; GOGC only scales.
+ * The API server holds most of the node's memory (its watch caches and schemas, about 90 MiB live after start),
+ * and it is the CPU a create waits on. At GOGC 30 it idled at 137–150 MiB, but its collector took a fifth of
+ * its CPU while it started and served the create's first requests: at 50, A/B on one node, 1.2 CPU-s less of
+ * the API server (6.9 vs 8.1), create 15.6 vs 17.4 s (medians of 7 and 10), idle 161 vs 149 MiB. A GOMEMLIMIT
+ * was tried instead and refused: at 128 MiB the collector ran without pause (a core busy at idle), and any limit
+ * becomes that cliff once a user's objects grow the live heap; GOGC only scales.
  */
-const API_SERVER_GC = {name: 'GOGC', value: '30'}
+const API_SERVER_GC = LEANER_GC
 
 /** A component's extraArgs, left out when there are none. */
 function withArgs(args: {name: string; value: string}[]): {extraArgs?: {name: string; value: string}[]} {
