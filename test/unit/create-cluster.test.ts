@@ -98,6 +98,27 @@ describe('createCluster with a fake provider', () => {
     assert.equal(applied, 2, 'the pod network (flanneld) and the storage manifests')
     assert.ok(three.node('dev-control-plane').commands.some((c) => c.includes('label') && c.includes('dev-worker2') && c.includes('node-role.kubernetes.io/worker=')))
     assert.ok(three.node('dev-worker').files.has('/etc/cni/net.d/10-kcluster.conflist'))
+    // CoreDNS is born in kcluster's shape: kubeadm applies the patch as it creates the Deployment, nobody patches it later.
+    const init = yaml.loadAll(three.node('dev-control-plane').files.get('/etc/kcluster/kubeadm.yaml')!) as any[]
+    assert.deepEqual(init.find((d) => d.kind === 'InitConfiguration').patches, {directory: '/etc/kcluster/kubeadm-patches'})
+    const coreDns = JSON.parse(three.node('dev-control-plane').files.get('/etc/kcluster/kubeadm-patches/corednsdeployment+strategic.json')!)
+    assert.equal(coreDns.spec.replicas, undefined, 'three nodes keep both replicas')
+    assert.equal(coreDns.spec.template.spec.containers[0].readinessProbe.periodSeconds, 1)
+    assert.ok(!three.node('dev-control-plane').commands.some((c) => c.includes('patch')))
+    assert.ok(!three.node('dev-worker').files.has('/etc/kcluster/kubeadm-patches/corednsdeployment+strategic.json'))
+  })
+
+  test('disableDefaultCNI: CoreDNS stays as kubeadm makes it', async () => {
+    const provider = new FakeProvider()
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await createClusterFromSpec(
+      {name: 'dev', nodes: [{role: 'control-plane'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16', disableDefaultCNI: true}},
+      {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+      {provider, images: fakeClusterImages()},
+    )
+    const init = yaml.loadAll(provider.node('dev-control-plane').files.get('/etc/kcluster/kubeadm.yaml')!) as any[]
+    assert.equal(init.find((d) => d.kind === 'InitConfiguration').patches, undefined)
+    assert.ok(![...provider.node('dev-control-plane').files.keys()].some((f) => f.startsWith('/etc/kcluster/kubeadm-patches/')))
   })
 
   test('kubeProxyMode none: kubeadm applies CoreDNS only, never kube-proxy', async () => {

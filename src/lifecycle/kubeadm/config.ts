@@ -11,6 +11,8 @@ import {componentServingConfig} from './serving-certificates.js'
 export const KUBEADM_API = KUBEADM_DOCUMENT_API_VERSIONS.ClusterConfiguration!
 export const KUBEADM_CONFIG_PATH = '/etc/kcluster/kubeadm.yaml'
 export const CRI_SOCKET = 'unix:///run/containerd/containerd.sock'
+/** kubeadm's own patches for what it renders (corednsdeployment and the like), written before init. */
+export const KUBEADM_PATCHES_DIR = '/etc/kcluster/kubeadm-patches'
 
 export type KubeadmDocument = {apiVersion: string; kind: string} & Record<string, unknown>
 
@@ -33,7 +35,7 @@ function nodeRegistration(node: PlannedNode, taints: Taint[]) {
   }
 }
 
-export function initConfiguration(node: PlannedNode, secrets: JoinSecrets, plan?: Pick<ClusterPlan, 'kubeProxyMode'>): KubeadmDocument {
+export function initConfiguration(node: PlannedNode, secrets: JoinSecrets, plan?: Pick<ClusterPlan, 'kubeProxyMode' | 'disableDefaultCNI'>): KubeadmDocument {
   return {
     apiVersion: KUBEADM_API,
     kind: 'InitConfiguration',
@@ -41,6 +43,8 @@ export function initConfiguration(node: PlannedNode, secrets: JoinSecrets, plan?
     certificateKey: secrets.certificateKey,
     localAPIEndpoint: {advertiseAddress: node.ipv4, bindPort: API_SERVER_PORT},
     nodeRegistration: nodeRegistration(node, node.taints),
+    // With kcluster's pod network, CoreDNS is created as kcluster runs it (../steps/bootstrap.ts writes the patch).
+    ...(plan && !plan.disableDefaultCNI ? {patches: {directory: KUBEADM_PATCHES_DIR}} : {}),
     ...(plan?.kubeProxyMode === 'none' ? {skipPhases: ['addon/kube-proxy']} : {}),
   }
 }

@@ -13,7 +13,8 @@ import {KUBEADM_ADDONS, startWhenApiServes} from './start-ahead.js'
 import {KUBELET_CURRENT_CERTIFICATE, KUBELET_KUBECONFIG_PATH, withRotatingCertificate} from '../kubeadm/kubelet-conf.js'
 import {labelNode} from './label-nodes.js'
 import {servingCertificates, servingCertificatesScript} from '../kubeadm/serving-certificates.js'
-import {KUBEADM_CONFIG_PATH, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
+import {KUBEADM_CONFIG_PATH, KUBEADM_PATCHES_DIR, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
+import {coreDnsPatch, installPodNetwork} from './install-pod-network.js'
 
 const TOKEN_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 
@@ -60,8 +61,16 @@ async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode, signal: 
   const node = nodeNamed(ctx, planned.name)
   await Promise.all([
     node.writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600),
+    ...kubeadmOwnPatches(ctx, planned).map(([file, content]) => node.writeFile(`${KUBEADM_PATCHES_DIR}/${file}`, content, 0o600)),
     node.exec(['sh', '-c', servingCertificatesScript(servingCertificates(planned))], {signal}),
   ])
+}
+
+/** The files of kubeadm's patches directory on this node (file name, content): CoreDNS as kcluster runs it, where init applies it. */
+function kubeadmOwnPatches(ctx: CreateContext, planned: PlannedNode): [string, string][] {
+  const plan = required(ctx.plan, 'the plan')
+  if (planned.bootstrap !== 'init' || installPodNetwork.skip?.(ctx)) return []
+  return [['corednsdeployment+strategic.json', `${JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))}\n`]]
 }
 
 async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {

@@ -27,7 +27,8 @@ async function podCidrs(ctx: CreateContext, nodes: Node[], signal: AbortSignal):
  * kube-proxy, neither now nor when the node boots again, where it would otherwise wait out a 30 s dial timeout.
  * Its readiness is asked every second instead of every ten, so a started cluster answers as soon as it can.
  * On a cluster of one node a second replica would run beside the first on the same node: it protects against
- * nothing there and costs 13 MiB, so one node gets one replica.
+ * nothing there and costs 13 MiB, so one node gets one replica. kubeadm applies it as it creates the Deployment
+ * (a strategic merge patch in its patches directory), so no pod of another shape ever starts.
  */
 export function coreDnsPatch(apiServerIpv4: string, nodes: number): unknown {
   return {
@@ -67,15 +68,6 @@ export async function applyNetworkObjects(ctx: CreateContext, signal: AbortSigna
   })
 }
 
-/**
- * CoreDNS as kcluster runs it (coreDnsPatch), on kubeadm's Deployment. Before any node has its CNI configuration,
- * so no node is Ready and no pod of the unpatched Deployment has started.
- */
-export async function patchCoreDns(ctx: CreateContext, signal: AbortSignal): Promise<void> {
-  const plan = required(ctx.plan, 'the plan')
-  await kubectlIn(initNode(ctx), ['patch', '-n', 'kube-system', 'deployment/coredns', '--type=strategic', '-p', JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))], {signal})
-}
-
 /** Gives each of `nodes` its CNI configuration once it has a pod CIDR: from then on the node can be Ready. */
 export async function configureNodes(ctx: CreateContext, nodes: Node[], signal: AbortSignal): Promise<void> {
   if (nodes.length === 0) return
@@ -89,10 +81,9 @@ export async function configureNodes(ctx: CreateContext, nodes: Node[], signal: 
   )
 }
 
-/** Ahead of the step: the objects, then, once kubeadm's addons are in and patched, the first node's configuration. */
-export async function installPodNetworkAhead(ctx: CreateContext, coreDnsReady: Promise<void>, signal: AbortSignal): Promise<void> {
+/** Ahead of the step: the objects, then the first node's configuration. */
+export async function installPodNetworkAhead(ctx: CreateContext, signal: AbortSignal): Promise<void> {
   await applyNetworkObjects(ctx, signal)
-  await coreDnsReady
   await configureNodes(ctx, [initNode(ctx)], signal)
 }
 
@@ -101,8 +92,7 @@ export const installPodNetwork: Step<CreateContext> = {
   title: 'Install the pod network',
   skip: (ctx) => (required(ctx.plan, 'the plan').disableDefaultCNI ? 'disableDefaultCNI: bring your own pod network' : undefined),
   run: async (ctx, step) => {
-    // The routes keeper starts while each node gets its CNI configuration. CoreDNS was patched with kubeadm's
-    // addons, which the kubeadm-init step awaited (steps/start-ahead.ts).
+    // The routes keeper starts while each node gets its CNI configuration.
     if (!(await finishAhead(ctx.ahead, installPodNetwork.id, step))) await applyNetworkObjects(ctx, step.signal)
     await configureNodes(ctx, ctx.nodes.filter((n) => !ctx.podCidrs.has(n.name)), step.signal)
     step.report(ctx.nodes.map((n) => `${n.name} ${ctx.podCidrs.get(n.name)}`).join(', '))

@@ -11,7 +11,7 @@ import {apiGet} from '../api-client.js'
 import type {CreateContext} from '../create-context.js'
 import {required} from '../create-context.js'
 import {applyAddonsAhead, enableAddonsStep} from './enable-addons.js'
-import {installPodNetwork, installPodNetworkAhead, patchCoreDns} from './install-pod-network.js'
+import {installPodNetwork, installPodNetworkAhead} from './install-pod-network.js'
 
 const POLL_MS = 200
 
@@ -88,15 +88,14 @@ export function startWhenApiServes(ctx: CreateContext, init: Promise<void>, work
   const serving = untilApiAnswers(server, '/readyz', (status) => status === 200, initOk, signal, true)
   serving.catch(() => {})
   const network = !installPodNetwork.skip?.(ctx)
-  const coreDns = startAhead(ctx.ahead, KUBEADM_ADDONS, async (aheadSignal) => {
+  startAhead(ctx.ahead, KUBEADM_ADDONS, async (aheadSignal) => {
     await serving
     await work.addons(aheadSignal)
-    if (network) await patchCoreDns(ctx, aheadSignal)
   })
   if (network) {
     startAhead(ctx.ahead, installPodNetwork.id, async (aheadSignal) => {
       await serving
-      await installPodNetworkAhead(ctx, coreDns, aheadSignal)
+      await installPodNetworkAhead(ctx, aheadSignal)
     })
   }
   if (!enableAddonsStep.skip?.(ctx)) {
