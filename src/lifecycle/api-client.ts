@@ -1,5 +1,6 @@
-// A few GETs against the API server through its published endpoint, for the
-// questions `status` must answer fast: no kubectl process, no exec into a node.
+// A few requests to the API server through its published endpoint, for the
+// questions `status` must answer fast and the few writes a create makes while
+// the node is busiest: no kubectl process, no exec into a node.
 import {request, type Agent} from 'node:https'
 import type {ClusterAccess} from '../kubeconfig/index.js'
 
@@ -16,19 +17,33 @@ const fromBase64 = (data: string) => Buffer.from(data, 'base64')
  * it, only public paths (/readyz, /livez) answer.
  */
 export function apiGet(server: string, path: string, options: {access?: ClusterAccess; timeoutMs: number; signal?: AbortSignal; agent?: Agent}): Promise<ApiResponse> {
-  const {access} = options
+  return apiRequest('GET', server, path, options)
+}
+
+/** PATCH `path` with a JSON merge patch, authenticated by `access`. */
+export function apiMergePatch(server: string, path: string, patch: unknown, options: {access: ClusterAccess; timeoutMs: number; signal?: AbortSignal}): Promise<ApiResponse> {
+  return apiRequest('PATCH', server, path, {...options, body: {contentType: 'application/merge-patch+json', text: JSON.stringify(patch)}})
+}
+
+function apiRequest(
+  method: 'GET' | 'PATCH',
+  server: string,
+  path: string,
+  options: {access?: ClusterAccess; timeoutMs: number; signal?: AbortSignal; agent?: Agent; body?: {contentType: string; text: string}},
+): Promise<ApiResponse> {
+  const {access, body} = options
   return new Promise((resolve, reject) => {
     const req = request(
       new URL(path, server),
       {
-        method: 'GET',
+        method,
         timeout: options.timeoutMs,
         ...(options.agent ? {agent: options.agent} : {}),
         ...(options.signal ? {signal: options.signal} : {}),
         ...(access
           ? {ca: fromBase64(access.certificateAuthorityData), cert: fromBase64(access.clientCertificateData), key: fromBase64(access.clientKeyData)}
           : {rejectUnauthorized: false}),
-        headers: {accept: 'application/json'},
+        headers: {accept: 'application/json', ...(body ? {'content-type': body.contentType, 'content-length': Buffer.byteLength(body.text)} : {})},
       },
       (res) => {
         const chunks: Buffer[] = []
@@ -39,6 +54,6 @@ export function apiGet(server: string, path: string, options: {access?: ClusterA
     )
     req.on('timeout', () => req.destroy(new Error(`no answer from ${server} within ${options.timeoutMs} ms`)))
     req.on('error', reject)
-    req.end()
+    req.end(body?.text)
   })
 }

@@ -7,6 +7,12 @@ import {kubectlIn} from '../kubectl.js'
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
+import {apiGet, apiMergePatch} from '../api-client.js'
+import {ADMIN_KUBECONFIG} from '../kubectl.js'
+import {parseAdminKubeconfig} from '../../kubeconfig/index.js'
+import {formatSubnet, parseSubnet} from '../../plan/ipv4.js'
+import type {ClusterPlan} from '../../plan/plan-cluster.js'
+import {kubeadmDocuments} from '../kubeadm/config.js'
 import {finishAhead} from '../ahead.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to each of `nodes`. */
@@ -74,17 +80,79 @@ export async function configureNodes(ctx: CreateContext, nodes: Node[], signal: 
   const cidrs = await podCidrs(ctx, nodes, signal)
   await Promise.all(
     nodes.map(async (node) => {
-      const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal})).stdout.trim()) || 1500
-      await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidrs.get(node.name)!, mtu), null, 2)}\n`)
+      await writeCniConfig(node, cidrs.get(node.name)!, signal)
       ctx.podCidrs.set(node.name, cidrs.get(node.name)!)
     }),
   )
 }
 
-/** Ahead of the step: the objects, then the first node's configuration. */
+/**
+ * The first control plane's pod CIDR, the first block of the pod subnet: the one the controller manager's range
+ * allocator gives the first node it sees, which keeps a CIDR a node already has. Undefined where the allocator
+ * may cut otherwise (a pod subnet smaller than a /24, or a node-cidr-mask-size of the user's).
+ */
+export function firstPodCidr(plan: Pick<ClusterPlan, 'podSubnet'>, controllerManagerArgs: {name: string}[]): string | undefined {
+  const subnet = parseSubnet(plan.podSubnet)
+  if (!subnet || subnet.prefix > NODE_CIDR_PREFIX || controllerManagerArgs.some((a) => a.name.startsWith('node-cidr-mask-size'))) return undefined
+  return formatSubnet({base: subnet.base, prefix: NODE_CIDR_PREFIX})
+}
+
+/** The controller manager's default node-cidr-mask-size for IPv4. */
+const NODE_CIDR_PREFIX = 24
+
+/**
+ * Gives the first control plane its pod CIDR (firstPodCidr) as soon as its node is registered, through the API
+ * server and as the cluster admin: its CNI configuration goes in then, and it is Ready, before the controller
+ * manager's node-ipam controller even starts (it took the CIDR from there about a second later, behind 40 other
+ * controllers, and CoreDNS waited for the node to be Ready). A CIDR set already, by the allocator winning the
+ * race, is taken as it is. False when the CIDR is left to the controller manager.
+ */
+export async function claimFirstPodCidr(ctx: CreateContext, signal: AbortSignal): Promise<boolean> {
+  const plan = required(ctx.plan, 'the plan')
+  const node = initNode(ctx)
+  const controllerManager = (kubeadmDocuments(plan, plan.nodes.find((n) => n.name === node.name)!, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets')).find((d) => d.kind === 'ClusterConfiguration')?.controllerManager ?? {}) as {extraArgs?: {name: string}[]}
+  const cidr = firstPodCidr(plan, controllerManager.extraArgs ?? [])
+  if (!cidr) return false
+  const admin = await node.exec(['cat', ADMIN_KUBECONFIG], {signal}).then((res) => parseAdminKubeconfig(res.stdout), (error: unknown) => {
+    if (signal.aborted) throw error
+    return undefined
+  })
+  if (!admin) return false
+  const access = {contextName: plan.contextName, ...admin, server: plan.apiServer.server}
+  const path = `/api/v1/nodes/${encodeURIComponent(node.name)}`
+  const assigned = await waitFor<string | null>({what: `node ${node.name} to take its pod CIDR ${cidr}`, timeoutMs: 30_000, intervalMs: 200, signal}, async () => {
+    // No answer at all: an API server this host does not reach (it answered the create's readiness poll just now).
+    const res = await apiMergePatch(plan.apiServer.server, path, {spec: {podCIDR: cidr, podCIDRs: [cidr]}}, {access, timeoutMs: 2000, signal}).catch(() => undefined)
+    if (!res) return null
+    // Not registered yet (404), or the admin's RBAC binding not in place yet (403): asked again.
+    if (res.statusCode === 200) return (JSON.parse(res.body) as {spec?: {podCIDR?: string}}).spec?.podCIDR ?? cidr
+    // Set to another block already: that one stands.
+    if (res.statusCode === 422) {
+      const current = await apiGet(plan.apiServer.server, path, {access, timeoutMs: 2000, signal})
+      const other = current.statusCode === 200 ? (JSON.parse(current.body) as {spec?: {podCIDR?: string}}).spec?.podCIDR : undefined
+      if (other) return other
+    }
+    throw new Error(`the API server answered ${res.statusCode}`)
+  }).catch((error: unknown) => {
+    if (signal.aborted) throw error
+    // The controller manager hands it out in any case; configureNodes waits for that.
+    return null
+  })
+  if (!assigned) return false
+  await writeCniConfig(node, assigned, signal)
+  ctx.podCidrs.set(node.name, assigned)
+  return true
+}
+
+async function writeCniConfig(node: Node, cidr: string, signal: AbortSignal): Promise<void> {
+  const mtu = Number((await node.exec(['cat', '/sys/class/net/eth0/mtu'], {signal})).stdout.trim()) || 1500
+  await node.writeFile(CNI_CONFIG_PATH, `${JSON.stringify(cniConfig(cidr, mtu), null, 2)}\n`)
+}
+
+/** Ahead of the step: the objects and the first node's pod CIDR and configuration, side by side. */
 export async function installPodNetworkAhead(ctx: CreateContext, signal: AbortSignal): Promise<void> {
-  await applyNetworkObjects(ctx, signal)
-  await configureNodes(ctx, [initNode(ctx)], signal)
+  const [, claimed] = await Promise.all([applyNetworkObjects(ctx, signal), claimFirstPodCidr(ctx, signal)])
+  if (!claimed) await configureNodes(ctx, [initNode(ctx)], signal)
 }
 
 export const installPodNetwork: Step<CreateContext> = {
