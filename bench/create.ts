@@ -18,6 +18,7 @@ import {deleteClusters} from '../src/lifecycle/delete-cluster.js'
 import {DockerProvider} from '../src/provider/docker/docker-provider.js'
 import {createBaseline} from './lib/baseline.js'
 import {LOAD_ROWS, measureLoadImage, type LoadFigures} from './lib/load-image.js'
+import {nodeCpuSeconds} from './lib/cpu.js'
 import {nodeMemory, type NodeMemory} from './lib/memory.js'
 
 const {values} = parseArgs({
@@ -50,6 +51,8 @@ interface CreateRun {
   createMs: number
   phases: Record<string, number>
   deleteMs: number
+  /** CPU time the node containers used from their start to the create's end. */
+  cpuSeconds: number
   memory?: Record<string, NodeMemory>
 }
 type Outcome = {runs: CreateRun[]} | {unavailable: string}
@@ -85,7 +88,8 @@ async function createRun(profile: string, shape: string, index: number): Promise
     const envelope = JSON.parse(created.stdout || '{}') as {result?: {durationMs: number; phases: {stepId: string; durationMs: number}[]; nodes: {name: string; containerName: string}[]}; error?: {message: string}}
     const result = envelope.result
     if (!result) throw new Error(`kcluster ${args.join(' ')}: ${envelope.error?.message ?? created.stderr}`)
-    run = {wallMs, createMs: result.durationMs, phases: Object.fromEntries(result.phases.map((p) => [p.stepId, p.durationMs])), deleteMs: 0}
+    const cpu = await Promise.all(result.nodes.map((n) => nodeCpuSeconds(n.containerName)))
+    run = {wallMs, createMs: result.durationMs, phases: Object.fromEntries(result.phases.map((p) => [p.stepId, p.durationMs])), deleteMs: 0, cpuSeconds: cpu.reduce((a, b) => a + b, 0)}
     if (index === 0 && idleSeconds > 0) {
       log(`  idle ${idleSeconds} s`)
       await sleep(idleSeconds * 1000)
@@ -196,6 +200,7 @@ for (const shape of shapes) {
     const b = baseline.some((x) => id in x.phases) ? spread(baseline.map((x) => x.phases[id] ?? 0)) : ''
     if (Object.values(cells).some((c) => /\d/.test(c)) || (shape === '1' && b)) row(`— ${title}`, withBaseline(cells, b))
   }
+  row(`— CPU the node containers used until then`, ofRuns((r) => spread(r.map((x) => x.cpuSeconds * 1000)).replace(' s', ' CPU-s')))
   row(`${label}: memory after ${idleSeconds} s idle, working set per node`, ofRuns((r) => Object.entries(r[0]!.memory ?? {}).map(([n, m]) => `${n.replace(/^bench-[a-z]+-[0-9p]+-0-/, '')} ${m.workingSetMiB} MiB`).join(', ')))
   const components = new Set(Object.values(outcomes).flatMap((o) => ('runs' in o ? Object.values(o.runs[0]!.memory ?? {}).flatMap((m) => Object.keys(m.components)) : [])))
   for (const component of [...components].sort()) {
