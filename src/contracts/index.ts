@@ -38,7 +38,7 @@ export function contractDocuments(): ContractDocument[] {
     document('envelope.schema.json', 2, 'kcluster --json output', ENVELOPE),
     // The events name their data schema by this same version (dataschema).
     document('progress-event.schema.json', Number(PROGRESS_EVENT_VERSION.slice(1)), 'kcluster progress event', PROGRESS_EVENT),
-    document('status-watch.schema.json', 1, 'kcluster status --watch --json line', STATUS_WATCH_LINE),
+    document('status-watch.schema.json', 2, 'kcluster status --watch --json line', STATUS_WATCH_LINE),
     ...Object.entries(RESULT_SCHEMAS).map(([command, {version, schema}]) => document(resultSchemaFile(command), version, `kcluster ${command} --json result`, schema)),
   ]
 }

@@ -193,6 +193,7 @@ export const STOP_RESULT = object({
 
 const statusProperties = {
   name,
+  profile: oneOf(['default', 'light'], 'What backs the API server, as create --profile made it: default (etcd), light (kine on SQLite)'),
   health: oneOf(['healthy', 'stopped', 'degraded', 'api-not-ready', 'incomplete']),
   exitCode: integer('The exit code of `status`: 0 healthy, 10 stopped, 11 degraded, 12 API server not ready, 13 incomplete'),
   problems: array(string(), 'One sentence per thing that is down, naming it'),
@@ -351,7 +352,7 @@ export const RESULT_SCHEMAS = {
   'autocomplete fish': {version: 1, schema: AUTOCOMPLETE_FISH_RESULT},
   start: {version: 1, schema: START_RESULT},
   stop: {version: 1, schema: STOP_RESULT},
-  status: {version: 1, schema: STATUS_RESULT},
+  status: {version: 2, schema: STATUS_RESULT},
   version: {version: 1, schema: VERSION_RESULT},
   'load image': {version: 1, schema: LOAD_IMAGE_RESULT},
   'build node-image': {version: 1, schema: BUILD_NODE_IMAGE_RESULT},

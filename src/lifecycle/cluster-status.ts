@@ -5,6 +5,7 @@
 // health. Reads only: it never writes the kubeconfig.
 import {readContextAccess, readCurrentContext, resolveKubeconfigPath} from '../kubeconfig/index.js'
 import {ClusterMissingError} from '../errors/index.js'
+import {DEFAULT_PROFILE, isClusterProfile, type ClusterProfile} from '../config/profile.js'
 import {contextName} from '../plan/names.js'
 import type {ClusterContainer, ClusterInventory, Node, Provider} from '../provider/types.js'
 import {addonStatuses, type AddonStatus} from './addon-status.js'
@@ -44,6 +45,8 @@ export interface NodeStatus {
 /** What `kcluster status` reports: health, problems, API server, nodes and kubeconfig entry. */
 export interface ClusterStatus {
   name: string
+  /** What backs the API server: `default` (etcd) or `light` (kine on SQLite), as create --profile made it. */
+  profile: ClusterProfile
   health: Health
   exitCode: number
   /** One sentence per thing that is down, naming it. */
@@ -173,6 +176,7 @@ export function summarize(facts: {
   const exitCode = {healthy: StatusExitCode.HEALTHY, stopped: StatusExitCode.STOPPED, degraded: StatusExitCode.DEGRADED, 'api-not-ready': StatusExitCode.API_NOT_READY, incomplete: StatusExitCode.INCOMPLETE}[health]
   return {
     name: facts.name,
+    profile: inventory.profile && isClusterProfile(inventory.profile) ? inventory.profile : DEFAULT_PROFILE,
     health,
     exitCode,
     problems,
@@ -186,7 +190,7 @@ export function summarize(facts: {
 
 /** A few lines for a person: the verdict, then each node, then what is down. */
 export function describeStatus(status: ClusterStatus): string {
-  const lines = [`${status.name}: ${status.health} (API ${status.apiServer.server ?? '-'}: ${status.apiServer.ready ? 'ready' : status.apiServer.detail})`]
+  const lines = [`${status.name}: ${status.health} (API ${status.apiServer.server ?? '-'}: ${status.apiServer.ready ? 'ready' : status.apiServer.detail})${status.profile === 'default' ? '' : `, profile ${status.profile}`}`]
   for (const node of status.nodes) {
     const ready = node.ready === null ? 'Ready unknown' : node.ready ? 'Ready' : 'NotReady'
     lines.push(`  ${node.name}\t${node.role}\t${node.container}\tkubelet ${node.kubelet}\t${ready}`)

@@ -140,6 +140,8 @@ export interface ClusterInventory {
   server?: string
   /** The hook events the cluster's config declared, as its nodes' labels tell; absent when they do not (made by an older kcluster). */
   declaredHooks?: string[]
+  /** create --profile, as its containers' labels tell, when not the default. */
+  profile?: string
 }
 
 /** A container that publishes one host port and forwards it to a port of a node (`kcluster port add`). */

@@ -7,7 +7,7 @@ import {describe, test} from 'node:test'
 import {ClusterMissingError} from '../../src/errors/index.js'
 import {readContextAccess} from '../../src/kubeconfig/index.js'
 import {readyAfter, readyConditions} from '../../src/lifecycle/cluster-health.js'
-import {StatusExitCode, summarize, type ClusterStatus} from '../../src/lifecycle/cluster-status.js'
+import {StatusExitCode, describeStatus, summarize, type ClusterStatus} from '../../src/lifecycle/cluster-status.js'
 import {createClusterFromSpec} from '../../src/lifecycle/create-cluster.js'
 import {startCluster, startWaves} from '../../src/lifecycle/start-cluster.js'
 import {stopCluster} from '../../src/lifecycle/stop-cluster.js'
@@ -42,6 +42,7 @@ describe('status: summarize', () => {
       Array.isArray(value) ? value.slice(0, 1).map(shape) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)])) : typeof value
     assert.deepEqual(shape(JSON.parse(JSON.stringify(status))), {
       name: 'string',
+      profile: 'string',
       health: 'string',
       exitCode: 'number',
       problems: [],
@@ -51,6 +52,15 @@ describe('status: summarize', () => {
       kubeconfig: {path: 'string', context: 'string', present: 'boolean', current: 'boolean'},
       addons: [],
     } satisfies Record<keyof ClusterStatus, unknown>)
+  })
+
+  test('the profile its containers carry, default without one; said to a person only when not the default', () => {
+    assert.equal(summarize(facts({})).profile, 'default')
+    const light = summarize(facts({profile: 'light'}))
+    assert.equal(light.profile, 'light')
+    assert.match(describeStatus(light).split('\n')[0]!, /, profile light$/)
+    assert.doesNotMatch(describeStatus(summarize(facts({}))), /profile/)
+    assert.equal(summarize(facts({profile: 'heavy'})).profile, 'default', 'a label no kcluster writes is no profile')
   })
 
   test('a stopped worker: degraded, exit 11, the node named', () => {

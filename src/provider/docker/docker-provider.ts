@@ -331,7 +331,8 @@ export class DockerProvider implements Provider {
     containers.sort((a, b) => a.name.localeCompare(b.name))
     const removed = removedNodeContainers(nodeVolumes, new Set(containers.map((c) => c.containerName)))
     const declaredHooks = declaredHooksOf(listed.filter((c) => c.Labels[KIND_LABEL] === 'node').map((c) => c.Labels))
-    return {containers, removedNodeContainers: removed, claimed, ...(server ? {server} : {}), ...(declaredHooks ? {declaredHooks} : {})}
+    const profile = listed.map((c) => metadataOf(c.Labels).profile).find((p) => p !== undefined)
+    return {containers, removedNodeContainers: removed, claimed, ...(server ? {server} : {}), ...(declaredHooks ? {declaredHooks} : {}), ...(profile ? {profile} : {})}
   }
 
   async stopContainers(containerNames: string[], timeoutSeconds: number): Promise<void> {
