@@ -51,7 +51,7 @@ export interface CreateContext {
   secrets?: JoinSecrets
   /** The addons to enable, resolved against the catalog (storage unless turned off). */
   addons?: AddonRequest[]
-  /** Workers still booting when the control plane went on (their join awaits it), by node name. */
+  /** Nodes still booting (until their containerd serves) when the create went on, by node name: a join awaits its node's, init watches its own. */
   booting: Map<string, Promise<void>>
   /** Nodes that carry their planned labels already (a worker is labelled as soon as it joined). */
   labelled: Set<string>

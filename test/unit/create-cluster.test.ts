@@ -108,6 +108,47 @@ describe('createCluster with a fake provider', () => {
     assert.ok(!three.node('dev-worker').files.has('/etc/kcluster/kubeadm-patches/corednsdeployment+strategic.json'))
   })
 
+  test('kubeadm init starts while its node still boots: its containerd answers only once init began', async () => {
+    const provider = new FakeProvider()
+    provider.override = (node, command) =>
+      command.join(' ') === 'ctr version' && !node.commands.some((c) => c[0] === 'kubeadm') ? {stdout: '', stderr: 'ctr: failed to dial "/run/containerd/containerd.sock"', exitCode: 1} : undefined
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    const result = await createClusterFromSpec(
+      {name: 'dev', nodes: [{role: 'control-plane'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+      {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+      {provider, images: fakeClusterImages()},
+    )
+    assert.equal(result.name, 'dev')
+    const log = provider.log.filter((l) => / (ctr version|kubeadm init --)/.test(l))
+    assert.match(log[0]!, /ctr version/)
+    assert.ok(log.findIndex((l) => l.includes('kubeadm init --')) < log.length - 1, 'containerd was asked again after init began')
+  })
+
+  test('a node whose containerd never answers fails init at once, without waiting for kubeadm', {timeout: 30_000}, async () => {
+    const provider = new FakeProvider()
+    let kubeadmInitRuns = false
+    provider.override = (node, command) => {
+      // kubeadm init would wait minutes for a kubelet that cannot start; only the boot watch ends the step.
+      if (command[0] === 'kubeadm' && command[1] === 'init' && command[2] !== 'phase') {
+        kubeadmInitRuns = true
+        return new Promise(() => {})
+      }
+      if (command.join(' ') !== 'ctr version') return undefined
+      // Still booting, then dead.
+      if (kubeadmInitRuns) throw new NodeNotRunningError(node.containerName, {status: 'exited', exitCode: 255})
+      return {stdout: '', stderr: 'ctr: failed to dial "/run/containerd/containerd.sock"', exitCode: 1}
+    }
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await assert.rejects(
+      createClusterFromSpec(
+        {name: 'dev', nodes: [{role: 'control-plane'}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}},
+        {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()},
+        {provider, images: fakeClusterImages()},
+      ),
+      /not running|exited/,
+    )
+  })
+
   test('disableDefaultCNI: CoreDNS stays as kubeadm makes it', async () => {
     const provider = new FakeProvider()
     const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')

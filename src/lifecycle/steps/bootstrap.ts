@@ -124,7 +124,10 @@ export const kubeadmInit: Step<CreateContext> = {
       },
       ...(workersAhead ? {joinWorkers: {stepId: joinWorkers.id, run: (s) => joinAllWorkers(ctx, s)}} : {}),
     })
-    const run = await init
+    // Its node boots meanwhile: a node that never gets its containerd up fails the step now, not after
+    // kubeadm's own 4 min wait for a kubelet that cannot start.
+    const booted = ctx.booting.get(planned.name)
+    const run = await (booted ? Promise.race([init, booted.then(() => init)]) : init)
     try {
       if (run.failure) throw run.failure
       await Promise.all([finishAhead(ctx.ahead, KUBEADM_ADDONS, step), finalizeKubelet(ctx, planned, step.signal)])

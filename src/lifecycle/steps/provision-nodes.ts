@@ -76,17 +76,20 @@ export const provisionNodes: Step<CreateContext> = {
     // In parallel, failing fast; the rollback removes whatever did start.
     const [nodes] = await Promise.all([Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned))), provisionLoadBalancer(ctx)])
     ctx.nodes = nodes
-    step.report('waiting for systemd and containerd')
-    // kubeadm init needs only the control planes; a worker boots on while init runs, and its join awaits it. A
-    // containerd patch restarts containerd in every node first, so then every node is waited for here.
-    const waitForAll = patchesContainerd(plan)
-    const [now, later] = [nodes.filter((n) => waitForAll || n.role === 'control-plane'), nodes.filter((n) => !waitForAll && n.role !== 'control-plane')]
-    for (const node of later) {
+    // A containerd patch restarts containerd in every node first, so then every node is waited for here.
+    // Otherwise every node boots on while the next steps run: kubeadm init writes its certificates and
+    // manifests meanwhile and only then starts the kubelet, whose unit systemd starts after containerd's; a
+    // join awaits its node's boot.
+    if (patchesContainerd(plan)) {
+      step.report('waiting for systemd and containerd')
+      await Promise.all(nodes.map((node) => untilContainerdServes(node, step.signal)))
+      return
+    }
+    for (const node of nodes) {
       const booted = untilContainerdServes(node, ctx.ahead.controller.signal)
       booted.catch(() => {})
       ctx.booting.set(node.name, booted)
     }
-    await Promise.all(now.map((node) => untilContainerdServes(node, step.signal)))
   },
 }
 
