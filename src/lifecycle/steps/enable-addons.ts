@@ -1,9 +1,9 @@
 // Create enables its addons (storage by default, those of the config file and
-// --addons) once the pod network is in: applied first, waited for once the
-// nodes are Ready, so their pods start while the nodes come up.
+// --addons) once the pod network is in: applied first, then waited for while
+// the nodes come up and cluster DNS starts answering.
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import type {Step, StepContext} from '../../progress/step.js'
-import {finishAhead, quietStep} from '../ahead.js'
+import {finishAhead, quietStep, startAhead} from '../ahead.js'
 import {checkClusterOptions, enableAddon, resolveClusterAddons, waitForAddons, type AddonCluster, type AddonRequest} from '../addons.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
@@ -65,7 +65,15 @@ export const waitAddonsStep: Step<CreateContext> = {
     return required(ctx.plan, 'the plan').disableDefaultCNI ? 'no pod network installed (disableDefaultCNI): addon pods start once you install one' : undefined
   },
   run: async (ctx, step) => {
-    step.report(requests(ctx).map((r) => r.addon.name).join(', '))
+    const names = requests(ctx).map((r) => r.addon.name).join(', ')
+    if (await finishAhead(ctx.ahead, waitAddonsStep.id, step)) return step.report(`${names}: ready while the nodes came up`)
+    step.report(names)
     await waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, step)
   },
+}
+
+/** The wait for the addons, started beside the wait for the nodes and cluster DNS: it only polls, and each wait is mostly for a pod to start. */
+export function waitForAddonsAhead(ctx: CreateContext): void {
+  if (waitAddonsStep.skip?.(ctx)) return
+  startAhead(ctx.ahead, waitAddonsStep.id, (signal) => waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, quietStep(signal)))
 }

@@ -5,6 +5,7 @@ import {initNode, required} from '../create-context.js'
 import {clusterDnsAnswers} from '../cluster-health.js'
 import {kubectlIn} from '../kubectl.js'
 import {waitFor} from '../wait.js'
+import {waitForAddonsAhead} from './enable-addons.js'
 
 /** Ready means what a user would check first: every node schedules pods and cluster DNS answers. */
 export const waitReady: Step<CreateContext> = {
@@ -17,6 +18,7 @@ export const waitReady: Step<CreateContext> = {
     return undefined
   },
   run: async (ctx, step) => {
+    waitForAddonsAhead(ctx)
     const plan = required(ctx.plan, 'the plan')
     const admin = initNode(ctx)
     const deadline = Date.now() + ctx.run.waitMs
