@@ -224,5 +224,10 @@ describe('kubeadm documents of a plan', () => {
       problems: [],
       warnings: [{field: 'kubeadmConfigPatches[0]', message: 'this KubeProxyConfiguration patch changes nothing in this cluster: kube-proxy is left out (networking.kubeProxyMode: none)'}],
     })
+    // kcluster's own kubeadm patches (CoreDNS) live in InitConfiguration's patches directory: moving it is warned.
+    const elsewhere = planOf({kubeadmConfigPatches: ['kind: InitConfiguration\npatches:\n  directory: /root/patches']})
+    const [warning] = checkKubeadmPatches(elsewhere, 'v1.34.4').warnings
+    assert.equal(warning?.field, 'kubeadmConfigPatches[0]')
+    assert.match(warning?.message ?? '', /InitConfiguration \/patches\/directory from "\/etc\/kcluster\/kubeadm-patches" to "\/root\/patches".*CoreDNS/)
   })
 })

@@ -16,6 +16,7 @@ const PLANNED: {kind: string; pointer: string; why: string}[] = [
   {kind: 'JoinConfiguration', pointer: '/discovery/bootstrapToken/apiServerEndpoint', why: 'nodes join through the planned endpoint'},
   {kind: 'KubeletConfiguration', pointer: '/cgroupDriver', why: "the node's containerd uses cgroupfs"},
   {kind: 'KubeletConfiguration', pointer: '/cgroupRoot', why: "it keeps pods apart from the node's own systemd"},
+  {kind: 'InitConfiguration', pointer: '/patches/directory', why: "kcluster's CoreDNS settings are kubeadm patches in that directory"},
 ]
 
 function valueAt(document: KubeadmDocument, pointer: string): unknown {
