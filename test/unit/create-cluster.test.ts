@@ -149,6 +149,24 @@ describe('createCluster with a fake provider', () => {
     )
   })
 
+  test("kubeadm's addon phase refused as the admin a moment after making the admin's binding is run again; other failures are not", async () => {
+    const spec = {name: 'dev', nodes: [{role: 'control-plane' as const}], networking: {apiServerAddress: '127.0.0.1', apiServerPort: 0, podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16'}}
+    const isAddonPhase = (command: string[]) => command.slice(0, 4).join(' ') === 'kubeadm init phase addon'
+    const refusal = 'error execution phase addon/coredns: couldn\'t retrieve DNS addon deployments: deployments.apps is forbidden: User "kubernetes-admin" cannot list resource "deployments"'
+    const provider = new FakeProvider()
+    let refused = 0
+    provider.override = (_node, command) => (isAddonPhase(command) && refused++ < 2 ? {stdout: '', stderr: refusal, exitCode: 1} : undefined)
+    const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')
+    await createClusterFromSpec(spec, {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()}, {provider, images: fakeClusterImages()})
+    assert.equal(provider.node('dev-control-plane').commands.filter(isAddonPhase).length, 3)
+    assert.equal((provider.node('dev-control-plane').files.get('/var/log/kcluster/kubeadm.log')!.match(/is forbidden/g) ?? []).length, 2, 'every attempt is in the kept log')
+
+    const broken = new FakeProvider()
+    broken.override = (_node, command) => (isAddonPhase(command) ? {stdout: '', stderr: 'error execution phase addon/coredns: unable to fetch CoreDNS current installed version', exitCode: 1} : undefined)
+    await assert.rejects(createClusterFromSpec(spec, {waitMs: 60_000, retain: false, kubeconfigPath: kubeconfigFile()}, {provider: broken, images: fakeClusterImages()}), CommandFailedError)
+    assert.equal(broken.log.filter((l) => l.includes(': kubeadm init phase addon')).length, 1, 'the rollback removed the node; its log remains')
+  })
+
   test('disableDefaultCNI: CoreDNS stays as kubeadm makes it', async () => {
     const provider = new FakeProvider()
     const {createClusterFromSpec} = await import('../../src/lifecycle/create-cluster.js')

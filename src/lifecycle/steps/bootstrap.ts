@@ -2,6 +2,7 @@
 // other control planes join one at a time (etcd grows one member at a time),
 // then the workers join together.
 import {randomBytes} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {CommandFailedError} from '../../errors/index.js'
 import type {Step, StepContext} from '../../progress/step.js'
 import type {PlannedNode} from '../../plan/plan-cluster.js'
@@ -89,10 +90,26 @@ async function finalizeKubelet(ctx: CreateContext, planned: PlannedNode, signal:
   await node.writeFile(KUBELET_KUBECONFIG_PATH, withRotatingCertificate(current, planned.name), 0o600)
 }
 
-/** kubeadm's addon phase of init: CoreDNS, and kube-proxy unless the plan leaves it out. */
+/** How often the addon phase is run again after a refusal of the admin's credentials, and the pause between. */
+const ADDON_PHASE_ATTEMPTS = 10
+const ADDON_PHASE_PAUSE_MS = 300
+
+/**
+ * kubeadm's addon phase of init: CoreDNS, and kube-proxy unless the plan leaves it out. Run as soon as the API
+ * server is ready, it may be the first to need the kubeadm:cluster-admins binding: it makes the binding itself,
+ * then lists at once as the admin, which the API server can still refuse for a moment (seen once in a test run:
+ * "deployments.apps is forbidden: User kubernetes-admin"). The phase only creates or updates, so it is run
+ * again on such a refusal.
+ */
 async function kubeadmAddons(ctx: CreateContext, planned: PlannedNode, signal: AbortSignal): Promise<KubeadmRun> {
   const addon = required(ctx.plan, 'the plan').kubeProxyMode === 'none' ? 'coredns' : 'all'
-  return execKubeadm(ctx, planned, ['kubeadm', 'init', 'phase', 'addon', addon, `--config=${KUBEADM_CONFIG_PATH}`, '--v=1'], signal)
+  const logs: string[] = []
+  for (let attempt = 1; ; attempt++) {
+    const run = await execKubeadm(ctx, planned, ['kubeadm', 'init', 'phase', 'addon', addon, `--config=${KUBEADM_CONFIG_PATH}`, '--v=1'], signal)
+    logs.push(run.log)
+    if (!run.failure || attempt === ADDON_PHASE_ATTEMPTS || !/is forbidden: User "kubernetes-admin"/.test(run.log)) return {...run, log: logs.join('\n')}
+    await sleep(ADDON_PHASE_PAUSE_MS, undefined, {signal})
+  }
 }
 
 function nodesBootstrapping(ctx: CreateContext, bootstrap: PlannedNode['bootstrap']): PlannedNode[] {
