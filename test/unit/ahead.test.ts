@@ -13,6 +13,7 @@ import {createClusterFromSpec} from '../../src/lifecycle/create-cluster.js'
 import {signedForToken, untilApiAnswers} from '../../src/lifecycle/steps/start-ahead.js'
 import {SequentialStepRunner} from '../../src/progress/step.js'
 import {FakeProvider, fakeClusterImages} from '../fakes/provider.js'
+import {hasOpenssl} from '../support/openssl.js'
 
 const step = () => quietStep(new AbortController().signal)
 
@@ -72,15 +73,6 @@ describe('work started ahead', () => {
 })
 
 describe('waiting for the API server before starting ahead', () => {
-  const hasOpenssl = (() => {
-    try {
-      execFileSync('openssl', ['version'], {stdio: 'ignore'})
-      return true
-    } catch {
-      return false
-    }
-  })()
-
   /** An HTTPS server whose cluster-info gains the token's signature at the `signedAt`-th request. */
   async function apiServer(signedAt: number): Promise<{url: string; requests: () => number; close: () => Promise<void>}> {
     const dir = mkdtempSync(join(tmpdir(), 'kcluster-ahead-'))

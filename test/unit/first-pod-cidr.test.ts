@@ -12,16 +12,8 @@ import {newCreateContext} from '../../src/lifecycle/create-context.js'
 import {claimFirstPodCidr, firstPodCidr} from '../../src/lifecycle/steps/install-pod-network.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
 import type {NodeContainerSpec} from '../../src/provider/types.js'
-import {FakeNode, FakeProvider, fakeClusterImages} from '../fakes/provider.js'
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
+import {ADMIN_CONF, FakeNode, FakeProvider, fakeClusterImages} from '../fakes/provider.js'
+import {hasOpenssl} from '../support/openssl.js'
 
 describe('the first pod CIDR', () => {
   test('the first /24 of the pod subnet, as the range allocator cuts it; none where it may cut otherwise', () => {
@@ -74,19 +66,8 @@ describe('the first pod CIDR', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as AddressInfo
     const b64 = (pem: string) => Buffer.from(pem).toString('base64')
-    const adminConf = `apiVersion: v1
-clusters:
-- cluster: {certificate-authority-data: ${b64(certs.ca)}, server: 'https://dev-control-plane:6443'}
-  name: dev
-contexts:
-- context: {cluster: dev, user: kubernetes-admin}
-  name: kubernetes-admin@dev
-current-context: kubernetes-admin@dev
-kind: Config
-users:
-- name: kubernetes-admin
-  user: {client-certificate-data: ${b64(certs.clientCert)}, client-key-data: ${b64(certs.clientKey)}}
-`
+    // The fakes' admin.conf, with real credentials.
+    const adminConf = ADMIN_CONF.replace('Q0E=', b64(certs.ca)).replace('Q0VSVA==', b64(certs.clientCert)).replace('S0VZ', b64(certs.clientKey))
     return {port, adminConf, patches, close: () => new Promise<void>((resolve) => server.close(() => resolve()))}
   }
 

@@ -8,19 +8,11 @@ import yaml from 'js-yaml'
 import {defaultNetworking} from '../../src/config/cluster-spec.js'
 import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
 import {servingCertificates, servingCertificatesScript, type ServingCertificate} from '../../src/lifecycle/kubeadm/serving-certificates.js'
+import {hasOpenssl} from '../support/openssl.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
 
 const plan = planCluster({name: 'dev', nodes: [{role: 'control-plane'}, {role: 'worker'}], networking: defaultNetworking()}, {subnetsInUse: [], freeApiServerPort: 40123})
 const secrets = {token: 'abcdef.0123456789abcdef', certificateKey: 'ab'.repeat(32)}
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-}
 
 describe('serving certificates made before kubeadm', () => {
   test('a worker gets the kubelet\'s; a control plane also the controller manager\'s and the scheduler\'s', () => {
@@ -44,7 +36,7 @@ describe('serving certificates made before kubeadm', () => {
     }
   })
 
-  test('the script writes ECDSA certificates with the names asked for, keeps a pair that exists and remakes half a pair', {skip: hasOpenssl() ? false : 'no openssl here'}, () => {
+  test('the script writes ECDSA certificates with the names asked for, keeps a pair that exists and remakes half a pair', {skip: hasOpenssl ? false : 'no openssl here'}, () => {
     const dir = mkdtempSync(join(tmpdir(), 'kcluster-serving-'))
     try {
       const certs: ServingCertificate[] = [
