@@ -64,19 +64,13 @@ function runtimeConfigFlag(config: Record<string, string>): {name: string; value
  * Go collects garbage when the heap has grown by GOGC % over what survived the last collection (default 100):
  * an idle component holds about as much garbage as live data. At 50, measured on one node after idling, the API
  * server 193 → 166 MiB, etcd 30 → 25, the controller manager 48 → 45, the scheduler 26 → 24, with no more CPU
- * spent over the first minutes.
+ * spent over the first minutes. The API server, the CPU a create waits on, stays at 50 too: at 30 it idled at
+ * 149 MiB instead of 161, but its collector took a fifth of its CPU while it started and served the create (A/B:
+ * 1.2 CPU-s more, create 17.4 vs 15.6 s). A GOMEMLIMIT was refused: at 128 MiB the collector ran without pause
+ * (a core busy at idle), and any limit becomes that cliff once a user's objects grow the live heap; GOGC only
+ * scales.
  */
 const LEANER_GC = {name: 'GOGC', value: '50'}
-
-/**
- * The API server holds most of the node's memory (its watch caches and schemas, about 90 MiB live after start),
- * and it is the CPU a create waits on. At GOGC 30 it idled at 137–150 MiB, but its collector took a fifth of
- * its CPU while it started and served the create's first requests: at 50, A/B on one node, 1.2 CPU-s less of
- * the API server (6.9 vs 8.1), create 15.6 vs 17.4 s (medians of 7 and 10), idle 161 vs 149 MiB. A GOMEMLIMIT
- * was tried instead and refused: at 128 MiB the collector ran without pause (a core busy at idle), and any limit
- * becomes that cliff once a user's objects grow the live heap; GOGC only scales.
- */
-const API_SERVER_GC = LEANER_GC
 
 /** A component's extraArgs, left out when there are none. */
 function withArgs(args: {name: string; value: string}[]): {extraArgs?: {name: string; value: string}[]} {
@@ -108,7 +102,7 @@ export function clusterConfiguration(plan: ClusterPlan, kubernetesVersion: strin
       // Every name and address a client may use: the host's published address, the endpoint, each control plane.
       certSANs: unique(['localhost', '127.0.0.1', plan.apiServer.hostAddress, plan.apiServer.endpointHost, ...(plan.loadBalancer ? [plan.loadBalancer.ipv4] : []), ...controlPlanes.flatMap((n) => [n.name, n.ipv4])]),
       ...withArgs([...featureGatesFlag(plan.featureGates), ...runtimeConfigFlag(plan.runtimeConfig)]),
-      extraEnvs: [API_SERVER_GC],
+      extraEnvs: [LEANER_GC],
     },
     controllerManager: {...withArgs([...controllerManagerArgs, ...controllerManagerServing.args]), extraVolumes: [controllerManagerServing.volume], extraEnvs: [LEANER_GC]},
     scheduler: {...withArgs([...componentArgs, ...schedulerServing.args]), extraVolumes: [schedulerServing.volume], extraEnvs: [LEANER_GC]},
