@@ -6,6 +6,8 @@ import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
 import type {AddonRequest} from './addons.js'
 import {newAheadWork, type AheadWork} from './ahead.js'
+import {parseAdminKubeconfig, type AdminCredentials} from '../kubeconfig/index.js'
+import {ADMIN_KUBECONFIG} from './kubectl.js'
 
 /** Where create gets its images: the default ones are built here when missing. */
 export interface ClusterImages {
@@ -61,6 +63,8 @@ export interface CreateContext {
   ahead: AheadWork
   /** Set when the kubeconfig was written, with the context that was current before, for rollback. */
   kubeconfig?: {previousContext?: string}
+  /** kubeadm's admin credentials, once read from the init node (adminCredentials). */
+  admin?: AdminCredentials
 }
 
 /** A create's context before its first step: what it was given, and nothing learnt yet. */
@@ -88,4 +92,10 @@ export function nodeNamed(ctx: CreateContext, name: string): Node {
 export function initNode(ctx: CreateContext): Node {
   const planned = required(ctx.plan, 'the plan').nodes.find((n) => n.bootstrap === 'init')!
   return nodeNamed(ctx, planned.name)
+}
+
+/** kubeadm's admin credentials from the init node's admin.conf, read once per create (it never changes). */
+export async function adminCredentials(ctx: CreateContext, signal: AbortSignal): Promise<AdminCredentials> {
+  ctx.admin ??= parseAdminKubeconfig((await initNode(ctx).exec(['cat', ADMIN_KUBECONFIG], {signal})).stdout)
+  return ctx.admin
 }

@@ -2,13 +2,12 @@ import {UsageError} from '../../errors/index.js'
 import type {Step} from '../../progress/step.js'
 import type {Node} from '../../provider/types.js'
 import type {CreateContext} from '../create-context.js'
-import {initNode, required} from '../create-context.js'
-import {ADMIN_KUBECONFIG, kubectlIn} from '../kubectl.js'
+import {adminCredentials, initNode, required} from '../create-context.js'
+import {kubectlIn} from '../kubectl.js'
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
 import {apiGet, apiMergePatch} from '../api-client.js'
-import {parseAdminKubeconfig} from '../../kubeconfig/index.js'
 import {formatSubnet, parseSubnet} from '../../plan/ipv4.js'
 import type {ClusterPlan} from '../../plan/plan-cluster.js'
 import {kubeadmDocuments} from '../kubeadm/config.js'
@@ -112,7 +111,7 @@ export async function claimFirstPodCidr(ctx: CreateContext, signal: AbortSignal)
   const controllerManager = (kubeadmDocuments(plan, plan.nodes.find((n) => n.name === node.name)!, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets')).find((d) => d.kind === 'ClusterConfiguration')?.controllerManager ?? {}) as {extraArgs?: {name: string}[]}
   const cidr = firstPodCidr(plan, controllerManager.extraArgs ?? [])
   if (!cidr) return false
-  const admin = await node.exec(['cat', ADMIN_KUBECONFIG], {signal}).then((res) => parseAdminKubeconfig(res.stdout), (error: unknown) => {
+  const admin = await adminCredentials(ctx, signal).catch((error: unknown) => {
     if (signal.aborted) throw error
     return undefined
   })

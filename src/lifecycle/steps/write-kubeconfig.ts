@@ -1,8 +1,7 @@
-import {mergeKubeconfig, parseAdminKubeconfig} from '../../kubeconfig/index.js'
+import {mergeKubeconfig} from '../../kubeconfig/index.js'
 import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
-import {initNode, required} from '../create-context.js'
-import {ADMIN_KUBECONFIG} from '../kubectl.js'
+import {adminCredentials, required} from '../create-context.js'
 
 /** Last of all: a create that fails never leaves an entry behind. */
 export const writeKubeconfig: Step<CreateContext> = {
@@ -10,7 +9,8 @@ export const writeKubeconfig: Step<CreateContext> = {
   title: 'Write the kubeconfig',
   run: async (ctx, step) => {
     const plan = required(ctx.plan, 'the plan')
-    const admin = parseAdminKubeconfig((await initNode(ctx).exec(['cat', ADMIN_KUBECONFIG], {signal: step.signal})).stdout)
+    // Read once per create: the pod network's step may have read it already.
+    const admin = await adminCredentials(ctx, step.signal)
     // Marked before writing: an interrupt during the write still rolls it back.
     ctx.kubeconfig = {}
     const {previousContext} = await mergeKubeconfig(
