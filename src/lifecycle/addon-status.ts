@@ -55,32 +55,62 @@ export function catalogResources(catalog: readonly Addon[]): Map<string, ApiReso
 
 export type ApiGet = (path: string) => Promise<{statusCode: number; body: string}>
 
+/** What a readiness check's `kubectl get` asks: `get TYPE/NAME` or `get TYPE NAME`, `-n NAMESPACE`, `-o json|name`. */
+interface ObjectGet {
+  type: string
+  name: string
+  path: string
+  plural: string
+  output: 'json' | 'name'
+}
+
+/** The one object a `kubectl get` asks for, of a resource known here; undefined for anything else. */
+function objectGet(args: string[], resources: Map<string, ApiResource>): ObjectGet | undefined {
+  if (args[0] !== 'get') return undefined
+  const positional: string[] = []
+  let namespace: string | undefined
+  let output = 'json'
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '-n' || arg === '--namespace') namespace = args[++i]
+    else if (arg === '-o' || arg === '--output') output = args[++i] ?? ''
+    else if (arg.startsWith('-')) return undefined
+    else positional.push(arg)
+  }
+  const [type, name] = positional.length === 1 && positional[0]!.includes('/') ? positional[0]!.split('/', 2) : positional
+  const resource = type ? resources.get(type.toLowerCase()) : undefined
+  if (!type || !resource || !name || (output !== 'json' && output !== 'name')) return undefined
+  return {type: type.toLowerCase(), name, path: `${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`, plural: resource.plural, output}
+}
+
+/** What kubectl would print for the object, or the error it would fail with. */
+function answered(wanted: ObjectGet, res: {statusCode: number; body: string}): string {
+  if (res.statusCode === 404) throw new Error(`Error from server (NotFound): ${wanted.plural} "${wanted.name}" not found`)
+  if (res.statusCode !== 200) throw new Error(`error: the API server answered ${res.statusCode} for ${wanted.type}/${wanted.name}`)
+  return wanted.output === 'json' ? res.body : `${wanted.type}/${wanted.name}\n`
+}
+
 /**
- * The `kubectl` of a readiness check, answered through the API: `get TYPE/NAME`
- * or `get TYPE NAME`, `-n NAMESPACE`, `-o json|name`. Anything else (a write)
- * is refused: status only reads.
+ * The `kubectl` of a readiness check, answered through the API: the `get` of
+ * one object (objectGet). Anything else (a write) is refused: status only reads.
  */
 export function readOnlyKubectl(resources: Map<string, ApiResource>, get: ApiGet): AddonRuntime['kubectl'] {
   return async (args) => {
-    const refuse = () => new Error(`status reads only: \`kubectl ${args.join(' ')}\` is not run`)
-    if (args[0] !== 'get') throw refuse()
-    const positional: string[] = []
-    let namespace: string | undefined
-    let output = 'json'
-    for (let i = 1; i < args.length; i++) {
-      const arg = args[i]!
-      if (arg === '-n' || arg === '--namespace') namespace = args[++i]
-      else if (arg === '-o' || arg === '--output') output = args[++i] ?? ''
-      else if (arg.startsWith('-')) throw refuse()
-      else positional.push(arg)
-    }
-    const [type, name] = positional.length === 1 && positional[0]!.includes('/') ? positional[0]!.split('/', 2) : positional
-    const resource = type ? resources.get(type.toLowerCase()) : undefined
-    if (!resource || !name || (output !== 'json' && output !== 'name')) throw refuse()
-    const res = await get(`${collectionPath(resource, namespace)}/${encodeURIComponent(name)}`)
-    if (res.statusCode === 404) throw new Error(`Error from server (NotFound): ${resource.plural} "${name}" not found`)
-    if (res.statusCode !== 200) throw new Error(`error: the API server answered ${res.statusCode} for ${type}/${name}`)
-    return output === 'json' ? res.body : `${type!.toLowerCase()}/${name}\n`
+    const wanted = objectGet(args, resources)
+    if (!wanted) throw new Error(`status reads only: \`kubectl ${args.join(' ')}\` is not run`)
+    return answered(wanted, await get(wanted.path))
+  }
+}
+
+/**
+ * The `kubectl` of an addon that create waits for: the `get` of one object through the API (objectGet), the
+ * rest, and any question the host gets no answer to, by `kubectl` itself.
+ */
+export function apiFirstKubectl(resources: Map<string, ApiResource>, get: (path: string) => Promise<{statusCode: number; body: string} | undefined>, kubectl: AddonRuntime['kubectl']): AddonRuntime['kubectl'] {
+  return async (args, options) => {
+    const wanted = objectGet(args, resources)
+    const res = wanted ? await get(wanted.path) : undefined
+    return wanted && res ? answered(wanted, res) : kubectl(args, options)
   }
 }
 

@@ -582,11 +582,15 @@ async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRun
   }
 }
 
-/** Waits for addons applied without waiting (create applies first, then waits once the nodes are Ready). */
-export async function waitForAddons(cluster: AddonCluster, requests: AddonRequest[], waitMs: number, step: StepContext): Promise<void> {
+/**
+ * Waits for addons applied without waiting (create applies first, then waits once the nodes are Ready).
+ * `reads` may answer some of the kubectl questions another way (create asks the API from the host).
+ */
+export async function waitForAddons(cluster: AddonCluster, requests: AddonRequest[], waitMs: number, step: StepContext, reads?: (kubectl: AddonRuntime['kubectl']) => AddonRuntime['kubectl']): Promise<void> {
   await Promise.all(
     requests.map(async ({addon, options}) => {
-      const runtime = runtimeOf(cluster, options, step.signal)
+      const inNode = runtimeOf(cluster, options, step.signal)
+      const runtime = reads ? {...inNode, kubectl: reads(inNode.kubectl)} : inNode
       const images = Object.fromEntries(Object.entries(addon.images?.({mirrors: debianMirrors()}) ?? {}).map(([key, recipe]) => [key, cluster.bundled[recipe.id] ?? imageReference(recipe)]))
       await waitReady(cluster, addon, runtime, waitMs, step, templateValues(addon, runtime.values, images))
     }),

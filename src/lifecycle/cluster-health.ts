@@ -54,10 +54,28 @@ export async function serviceAddresses(admin: Node, signal?: AbortSignal): Promi
   return {kubernetes, dns}
 }
 
-/** Asks cluster DNS for kubernetes.default from the node; throws with nslookup's last line when it does not answer right. */
-export async function clusterDnsAnswers(admin: Node, addresses: {kubernetes: string; dns: string}, signal?: AbortSignal): Promise<true> {
-  const answer = new RegExp(`^Address:\\s*${addresses.kubernetes.replaceAll('.', '\\.')}$`, 'm')
-  const result = await admin.exec(['busybox', 'nslookup', '-timeout=1', 'kubernetes.default.svc.cluster.local', addresses.dns], {allowFailure: true, ...(signal ? {signal} : {})})
-  if (result.exitCode === 0 && answer.test(result.stdout)) return true
-  throw new Error(`nslookup: ${(result.stdout + result.stderr).trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}`)
+/** Longest a single in-node wait for cluster DNS runs: what a user's interrupt leaves running in a retained node. */
+const DNS_WAIT_SLICE_S = 30
+
+/**
+ * Waits in the node until cluster DNS resolves kubernetes.default to the kubernetes Service's address, asking
+ * every 0.1 s: one exec for the whole wait, instead of one per question (each exec costs the engine, containerd
+ * and runc more CPU than the question, while the node is at its busiest), and the answer is seen within 0.1 s.
+ * A slice ends after `seconds` at most; then it throws with nslookup's last line.
+ */
+export async function untilClusterDnsAnswers(admin: Node, addresses: {kubernetes: string; dns: string}, seconds: number, signal?: AbortSignal): Promise<true> {
+  const slice = Math.max(1, Math.min(DNS_WAIT_SLICE_S, Math.ceil(seconds)))
+  const script = [
+    'end=$(( $(date +%s) + $3 ))',
+    'while :; do',
+    '  out=$(busybox nslookup -timeout=1 kubernetes.default.svc.cluster.local "$1" 2>&1)',
+    // busybox separates "Address:" from the address by a space or a tab.
+    '  printf "%s\\n" "$out" | tr -s " \\t" "  " | grep -Fqx "Address: $2" && exit 0',
+    '  [ "$(date +%s)" -ge "$end" ] && { printf "%s\\n" "$out" | grep . | tail -n 1; exit 1; }',
+    '  sleep 0.1',
+    'done',
+  ].join('\n')
+  const result = await admin.exec(['sh', '-c', script, 'kcluster-dns-wait', addresses.dns, addresses.kubernetes, String(slice)], {allowFailure: true, ...(signal ? {signal} : {})})
+  if (result.exitCode === 0) return true
+  throw new Error(`nslookup: ${(result.stdout + result.stderr).trim().split('\n').at(-1) || `exit ${result.exitCode}`}`)
 }

@@ -14,7 +14,7 @@ import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step
 import type {ClusterContainer, ClusterInventory, Node, Provider} from '../provider/types.js'
 import {apiGet} from './api-client.js'
 import {recordedHooks} from './cluster-record.js'
-import {clusterDnsAnswers, kubeletHealthy, nodeConditions, readyAfter, serviceAddresses} from './cluster-health.js'
+import {kubeletHealthy, untilClusterDnsAnswers, nodeConditions, readyAfter, serviceAddresses} from './cluster-health.js'
 import {kubectlIn} from './kubectl.js'
 import {waitFor} from './wait.js'
 
@@ -169,9 +169,9 @@ const waitReady: Step<StartContext> = {
     const addresses = await serviceAddresses(admin, step.signal)
     if (!addresses.dns) return step.report('nodes Ready; the cluster has no DNS Service to ask')
     step.report('nodes Ready; asking cluster DNS')
-    const dnsAnswers = () => clusterDnsAnswers(admin, addresses, step.signal)
+    const dnsAnswers = (withinMs: number) => waitFor({what: `cluster DNS at ${addresses.dns} to resolve kubernetes.default`, timeoutMs: withinMs, intervalMs: 100, signal: step.signal}, () => untilClusterDnsAnswers(admin, addresses, withinMs / 1000, step.signal))
     try {
-      await waitFor({what: `cluster DNS at ${addresses.dns} to resolve kubernetes.default`, timeoutMs: Math.min(ctx.graces.dnsMs, remaining(ctx)), intervalMs: 300, signal: step.signal}, dnsAnswers)
+      await dnsAnswers(Math.min(ctx.graces.dnsMs, remaining(ctx)))
       return
     } catch (error) {
       if (step.signal.aborted || remaining(ctx) === 0) throw error
@@ -180,7 +180,7 @@ const waitReady: Step<StartContext> = {
     await kubectlIn(admin, ['delete', 'pod', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '--wait=false'], {signal: step.signal})
     ctx.repaired.push('replaced the CoreDNS pods, which did not answer')
     step.report('replaced the CoreDNS pods, which did not answer')
-    await waitFor({what: `cluster DNS at ${addresses.dns} to resolve kubernetes.default`, timeoutMs: remaining(ctx), intervalMs: 300, signal: step.signal}, dnsAnswers)
+    await dnsAnswers(remaining(ctx))
   },
 }
 

@@ -405,8 +405,7 @@ export class FakeProvider implements Provider {
     if (line.startsWith('ctr --namespace=k8s.io images ls -q')) return ok([...this.containerdImages].join('\n'))
     const joined = this.nodes.filter((n) => n.commands.some((c) => c[0] === 'kubeadm'))
     if (line.includes('{.spec.podCIDR}')) return ok(joined.map((n, i) => `${n.name}=10.244.${i}.0/24\n`).join(''))
-    if (line.includes('@.type=="Ready"')) return ok(joined.map((n) => `${n.name}=True\n`).join(''))
-    if (command[1] === 'nslookup') return ok('Server:\t\t10.96.0.10\nName:\tkubernetes.default.svc.cluster.local\nAddress: 10.96.0.1\n')
+    if (command[3] === 'kcluster-dns-wait') return ok()
     if (line === 'cat /etc/kubernetes/admin.conf') return ok(ADMIN_CONF)
     // What kubeadm init leaves: the kubelet's kubeconfig with its first certificate inline.
     if (line === 'cat /etc/kubernetes/kubelet.conf') return ok(`apiVersion: v1\nkind: Config\nusers:\n- name: system:node:${node.name}\n  user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}\n`)

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {ADDON_LABEL, CATALOG, templateResources} from '../../src/addons/index.js'
-import {addonStatuses, catalogResources, collectionPath, coveringResources, pluralOf, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
+import {addonStatuses, apiFirstKubectl, catalogResources, collectionPath, coveringResources, pluralOf, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
 import {summarize} from '../../src/lifecycle/cluster-status.js'
 import type {ClusterInventory, Provider} from '../../src/provider/types.js'
 
@@ -82,6 +82,23 @@ describe('status: addons from the API server', () => {
     await assert.rejects(kubectl(['annotate', '--overwrite', 'apiservice/v1beta1.metrics.k8s.io', 'a=b']), /status reads only/)
     await assert.rejects(kubectl(['get', 'pods', '-A', '-o', 'json']), /status reads only/)
     assert.equal(api.asked.length, 3)
+  })
+
+  test("create's waits: an object's get goes to the API; what the host gets no answer to, and anything else, to kubectl", async () => {
+    const api = fakeApi({'/apis/apps/v1/namespaces/local-path-storage/deployments/local-path-provisioner': ready.deployment('local-path-provisioner')})
+    const ranKubectl: string[][] = []
+    const inNode = async (args: string[]) => {
+      ranKubectl.push(args)
+      return 'from kubectl'
+    }
+    const kubectl = apiFirstKubectl(catalogResources(CATALOG), api, inNode)
+    assert.equal(JSON.parse(await kubectl(['get', 'deployment/local-path-provisioner', '-n', 'local-path-storage', '-o', 'json'])).metadata.name, 'local-path-provisioner')
+    await assert.rejects(kubectl(['get', 'deployment/metrics-server', '-n', 'kube-system', '-o', 'json']), /NotFound.*deployments "metrics-server" not found/)
+    assert.equal(await kubectl(['annotate', '--overwrite', 'apiservice/v1beta1.metrics.k8s.io', 'a=b']), 'from kubectl')
+    const unreachable = apiFirstKubectl(catalogResources(CATALOG), async () => undefined, inNode)
+    assert.equal(await unreachable(['get', 'deployment/local-path-provisioner', '-n', 'local-path-storage', '-o', 'json']), 'from kubectl')
+    assert.deepEqual(ranKubectl.map((args) => args[0]), ['annotate', 'get'])
+    assert.equal(api.asked.length, 2)
   })
 
   test('installed addons only, each enabled or not-ready by the checks of addons list; every list and check asked at once', async () => {

@@ -265,7 +265,7 @@ describe('createCluster with a fake provider', () => {
   test('a node container that dies fails the wait at once with its state, not after the timeout', async () => {
     const provider = new FakeProvider()
     provider.override = (node, command) => {
-      if (command.join(' ').includes('@.type=="Ready"')) node.running = false
+      if (command.join(' ').includes('get nodes -o json')) node.running = false
       return undefined
     }
     const started = Date.now()
@@ -277,7 +277,7 @@ describe('createCluster with a fake provider', () => {
 
   test('a wait that times out tells the last error it saw', async () => {
     const provider = new FakeProvider()
-    provider.override = (_node, command) => (command[1] === 'nslookup' ? {stdout: ';; connection timed out; no servers could be reached', stderr: '', exitCode: 1} : undefined)
+    provider.override = (_node, command) => (command[3] === 'kcluster-dns-wait' ? {stdout: ';; connection timed out; no servers could be reached\n', stderr: '', exitCode: 1} : undefined)
     const {promise} = run(provider, {name: 'dev', kubeconfig: kubeconfigFile(), wait: '500ms'})
     await assert.rejects(promise, (error: unknown) => error instanceof TimeoutError && /last error: nslookup: ;; connection timed out/.test(error.message))
   })

@@ -163,7 +163,7 @@ describe('stop and start with a fake provider', () => {
     assert.deepEqual(provider.log.filter((l) => l.startsWith('start ')), ['start kcluster.dev.control-plane', 'start kcluster.dev.worker kcluster.dev.worker2'])
     assert.deepEqual(result.started, ['kcluster.dev.control-plane', 'kcluster.dev.worker', 'kcluster.dev.worker2'])
     assert.deepEqual(events.filter((e) => e.state === 'done').map((e) => e.stepId), ['start-containers', 'wait-api-server', 'repair-kubelets', 'wait-ready'])
-    assert.ok(provider.node('dev-control-plane').commands.some((c) => c[1] === 'nslookup'), 'cluster DNS was asked')
+    assert.ok(provider.node('dev-control-plane').commands.some((c) => c[3] === 'kcluster-dns-wait'), 'cluster DNS was asked')
     assert.deepEqual(result.repaired, [])
   })
 

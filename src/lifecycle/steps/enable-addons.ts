@@ -4,6 +4,9 @@
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import type {Step, StepContext} from '../../progress/step.js'
 import {finishAhead, quietStep, startAhead} from '../ahead.js'
+import {CATALOG} from '../../addons/index.js'
+import {apiFirstKubectl, catalogResources} from '../addon-status.js'
+import {withAdminApi} from '../admin-api.js'
 import {checkClusterOptions, enableAddon, resolveClusterAddons, waitForAddons, type AddonCluster, type AddonRequest} from '../addons.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
@@ -68,12 +71,19 @@ export const waitAddonsStep: Step<CreateContext> = {
     const names = requests(ctx).map((r) => r.addon.name).join(', ')
     if (await finishAhead(ctx.ahead, waitAddonsStep.id, step)) return step.report(`${names}: ready while the nodes came up`)
     step.report(names)
-    await waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, step)
+    await waitAddons(ctx, step)
   },
+}
+
+/** Each addon's readiness checks, their reads asked of the API from this host (see ../admin-api.ts). */
+function waitAddons(ctx: CreateContext, step: StepContext): Promise<void> {
+  return withAdminApi(ctx, step.signal, (get) =>
+    waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, step, get ? (kubectl) => apiFirstKubectl(catalogResources(CATALOG), get, kubectl) : undefined),
+  )
 }
 
 /** The wait for the addons, started beside the wait for the nodes and cluster DNS: it only polls, and each wait is mostly for a pod to start. */
 export function waitForAddonsAhead(ctx: CreateContext): void {
   if (waitAddonsStep.skip?.(ctx)) return
-  startAhead(ctx.ahead, waitAddonsStep.id, (signal) => waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, quietStep(signal)))
+  startAhead(ctx.ahead, waitAddonsStep.id, (signal) => waitAddons(ctx, quietStep(signal)))
 }

@@ -2,8 +2,8 @@ import {formatDuration} from '../../config/duration.js'
 import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
-import {clusterDnsAnswers} from '../cluster-health.js'
-import {kubectlIn} from '../kubectl.js'
+import {nodeConditions, readyConditions, untilClusterDnsAnswers, type NodeCondition} from '../cluster-health.js'
+import {withAdminApi, type AdminGet} from '../admin-api.js'
 import {waitFor} from '../wait.js'
 import {waitForAddonsAhead} from './enable-addons.js'
 
@@ -24,19 +24,28 @@ export const waitReady: Step<CreateContext> = {
     const deadline = Date.now() + ctx.run.waitMs
     const remaining = () => Math.max(0, deadline - Date.now())
     const names = ctx.nodes.map((n) => n.name)
-    await waitFor({what: `${names.length === 1 ? `node ${names[0]}` : `nodes ${names.join(', ')}`} to be Ready (--wait ${formatDuration(ctx.run.waitMs)})`, timeoutMs: remaining(), signal: step.signal}, async () => {
-      const out = (await kubectlIn(admin, ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}'], {signal: step.signal})).stdout
-      const ready = new Map(out.split('\n').filter(Boolean).map((line) => line.split('=') as [string, string]))
-      const waiting = names.filter((name) => ready.get(name) !== 'True')
-      if (waiting.length > 0) throw new Error(`not Ready yet: ${waiting.join(', ')}`)
-      return true
-    })
+    await withAdminApi(ctx, step.signal, (get) =>
+      waitFor({what: `${names.length === 1 ? `node ${names[0]}` : `nodes ${names.join(', ')}`} to be Ready (--wait ${formatDuration(ctx.run.waitMs)})`, timeoutMs: remaining(), signal: step.signal}, async () => {
+        const conditions = await readyFromHost(get).then((found) => found ?? nodeConditions(admin, step.signal))
+        const waiting = names.filter((name) => !conditions.get(name)?.ready)
+        if (waiting.length > 0) throw new Error(`not Ready yet: ${waiting.join(', ')}`)
+        return true
+      }),
+    )
     // Cluster DNS is asked through its Service address, which kube-proxy (or its replacement) serves.
     if (plan.kubeProxyMode === 'none') return step.report('nodes Ready; kube-proxy left out (kubeProxyMode none), so cluster DNS is not asked')
     step.report('nodes Ready; asking cluster DNS')
     const addresses = {kubernetes: plan.kubernetesServiceIp, dns: plan.clusterDnsIp}
-    await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 300, signal: step.signal}, () =>
-      clusterDnsAnswers(admin, addresses, step.signal),
+    await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 100, signal: step.signal}, () =>
+      untilClusterDnsAnswers(admin, addresses, remaining() / 1000, step.signal),
     )
   },
+}
+
+/** The nodes' Ready conditions as the API answers this host; undefined when it gets no answer (kubectl in the node asks then). */
+async function readyFromHost(get: AdminGet | undefined): Promise<Map<string, NodeCondition> | undefined> {
+  const res = await get?.('/api/v1/nodes')
+  if (!res) return undefined
+  if (res.statusCode !== 200) throw new Error(`the API server answered ${res.statusCode} for the node list`)
+  return readyConditions(JSON.parse(res.body))
 }
