@@ -77,6 +77,8 @@ export interface AddonCluster {
   values: Omit<AddonValues, 'options'>
   /** Images the node image carries already, by recipe id. */
   bundled: Record<string, string>
+  /** Applies objects another way than kubectl (create: through the API from the host); false when kubectl must. */
+  apply?: (objects: KubeObject[], options: {force: boolean}) => Promise<boolean>
 }
 
 export const DEFAULT_ADDON_WAIT_MS = 180_000
@@ -505,7 +507,10 @@ async function checkHostPorts(provider: Provider, cluster: AddonCluster, request
 /** CRDs first, awaited Established, so that objects of their kinds apply in the same enable. */
 async function applyObjects(cluster: AddonCluster, objects: KubeObject[], step: StepContext): Promise<void> {
   step.report(`applying ${objects.length} objects`)
-  const apply = (list: KubeObject[]) => kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(list), signal: step.signal})
+  const apply = async (list: KubeObject[]) => {
+    if (await cluster.apply?.(list, {force: true})) return
+    await kubectlIn(cluster.admin, ['apply', '--server-side', '--force-conflicts', '--field-manager=kcluster', '-f', '-'], {stdin: toYamlStream(list), signal: step.signal})
+  }
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition')
   if (crds.length > 0) {
     await apply(crds)

@@ -1,34 +1,65 @@
-// The create's reads of cluster state (nodes Ready, addons rolled out), asked
-// from this host as the cluster admin through the API server's published
-// endpoint. A kubectl in the node costs a tenth of a CPU-second or more per
-// question, taken from the node while it starts its pods.
+// The create's own questions and writes to the API server (nodes Ready, the
+// addons rolled out; the pod network's and addons' objects), sent from this
+// host as the cluster admin through the API server's published endpoint. A
+// kubectl in the node costs a tenth to a quarter of a CPU-second each time,
+// taken from the node while it starts its pods.
 import {Agent} from 'node:https'
-import {apiGet, type ApiResponse} from './api-client.js'
+import type {KubeObject} from '../addons/index.js'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {ApplyForbidden, applyThroughApi} from './api-apply.js'
+import {apiApply, apiGet, type ApiResponse} from './api-client.js'
 import {adminCredentials, required, type CreateContext} from './create-context.js'
 
-/** A GET as the cluster admin; undefined when the host gets no answer at all (an endpoint it cannot reach). */
-export type AdminGet = (path: string) => Promise<ApiResponse | undefined>
+/** How long a forbidden apply is asked again: kubeadm init binds the admin's group within a second or two of /readyz. */
+const ADMIN_BINDING_WAIT_MS = 20_000
+
+/** kubectl's and kcluster's field manager for what create applies. */
+const FIELD_MANAGER = 'kcluster'
+
+export interface AdminApi {
+  /** A GET; undefined when the host gets no answer at all (an endpoint it cannot reach). */
+  get(path: string): Promise<ApiResponse | undefined>
+  /** Server-side apply (applyThroughApi); false when the caller must apply by kubectl instead. */
+  apply(objects: KubeObject[], options: {force: boolean}): Promise<boolean>
+}
 
 /**
- * Runs `use` with a GET over one kept-alive connection (a TLS handshake per question would cost more than the
- * question), or with none when the admin credentials cannot be read: the caller then asks as before, in the node.
+ * Runs `use` with the API over one kept-alive connection (a TLS handshake per request would cost more than the
+ * request), or with none when the admin credentials cannot be read: the caller then works in the node, as before.
  */
-export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, use: (get: AdminGet | undefined) => Promise<T>): Promise<T> {
+export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, use: (api: AdminApi | undefined) => Promise<T>): Promise<T> {
   const plan = required(ctx.plan, 'the plan')
   const admin = await adminCredentials(ctx, signal).catch((error: unknown) => {
     if (signal.aborted) throw error
     return undefined
   })
   if (!admin) return use(undefined)
-  const agent = new Agent({keepAlive: true, maxSockets: 1})
+  const agent = new Agent({keepAlive: true, maxSockets: 4})
   const access = {contextName: plan.contextName, ...admin, server: plan.apiServer.server}
-  const get: AdminGet = (path) =>
-    apiGet(plan.apiServer.server, path, {access, timeoutMs: 2000, signal, agent}).catch((error: unknown) => {
-      if (signal.aborted) throw error
-      return undefined
-    })
+  const server = plan.apiServer.server
+  const unanswered = (error: unknown) => {
+    if (signal.aborted) throw error
+    return undefined
+  }
+  const api: AdminApi = {
+    get: (path) => apiGet(server, path, {access, timeoutMs: 2000, signal, agent}).catch(unanswered),
+    apply: async (objects, {force}) => {
+      // The API server serves (/readyz) a moment before kubeadm init binds the admin's group to cluster-admin:
+      // forbidden until then, and only that is asked again; after the wait, kubectl tells the refusal.
+      const deadline = Date.now() + ADMIN_BINDING_WAIT_MS
+      for (;;) {
+        try {
+          return await applyThroughApi(objects, (path, object) => apiApply(server, path, object, {access, fieldManager: FIELD_MANAGER, force, timeoutMs: 5000, signal, agent}).catch(unanswered))
+        } catch (error) {
+          if (!(error instanceof ApplyForbidden)) throw error
+          if (Date.now() > deadline) return false
+          await sleep(200, undefined, {signal})
+        }
+      }
+    },
+  }
   try {
-    return await use(get)
+    return await use(api)
   } finally {
     agent.destroy()
   }

@@ -25,6 +25,21 @@ export function apiMergePatch(server: string, path: string, patch: unknown, opti
   return apiRequest('PATCH', server, path, {...options, body: {contentType: 'application/merge-patch+json', text: JSON.stringify(patch)}})
 }
 
+/**
+ * A server-side apply of `object` at its own `path`, as field manager `fieldManager`, validated strictly by the
+ * server; `force` takes over fields another manager owns (kubectl's --force-conflicts).
+ */
+export function apiApply(
+  server: string,
+  path: string,
+  object: unknown,
+  options: {access: ClusterAccess; fieldManager: string; force: boolean; timeoutMs: number; signal?: AbortSignal; agent?: Agent},
+): Promise<ApiResponse> {
+  const query = `?fieldManager=${encodeURIComponent(options.fieldManager)}&fieldValidation=Strict${options.force ? '&force=true' : ''}`
+  // JSON is YAML: the apply content type takes it as it is.
+  return apiRequest('PATCH', server, `${path}${query}`, {...options, body: {contentType: 'application/apply-patch+yaml', text: JSON.stringify(object)}})
+}
+
 function apiRequest(
   method: 'GET' | 'PATCH',
   server: string,

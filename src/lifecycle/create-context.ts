@@ -63,8 +63,8 @@ export interface CreateContext {
   ahead: AheadWork
   /** Set when the kubeconfig was written, with the context that was current before, for rollback. */
   kubeconfig?: {previousContext?: string}
-  /** kubeadm's admin credentials, once read from the init node (adminCredentials). */
-  admin?: AdminCredentials
+  /** kubeadm's admin credentials, read once from the init node (adminCredentials). */
+  admin?: Promise<AdminCredentials>
 }
 
 /** A create's context before its first step: what it was given, and nothing learnt yet. */
@@ -94,8 +94,16 @@ export function initNode(ctx: CreateContext): Node {
   return nodeNamed(ctx, planned.name)
 }
 
-/** kubeadm's admin credentials from the init node's admin.conf, read once per create (it never changes). */
-export async function adminCredentials(ctx: CreateContext, signal: AbortSignal): Promise<AdminCredentials> {
-  ctx.admin ??= parseAdminKubeconfig((await initNode(ctx).exec(['cat', ADMIN_KUBECONFIG], {signal})).stdout)
-  return ctx.admin
+/**
+ * kubeadm's admin credentials from the init node's admin.conf, read once per create (it never changes), however
+ * many ask at once; a read that failed is tried again by the next to ask.
+ */
+export function adminCredentials(ctx: CreateContext, signal: AbortSignal): Promise<AdminCredentials> {
+  const reading = (ctx.admin ??= initNode(ctx)
+    .exec(['cat', ADMIN_KUBECONFIG], {signal})
+    .then((result) => parseAdminKubeconfig(result.stdout)))
+  reading.catch(() => {
+    if (ctx.admin === reading) ctx.admin = undefined
+  })
+  return reading
 }

@@ -45,13 +45,16 @@ export const enableAddonsStep: Step<CreateContext> = {
 }
 
 async function applyAddons(ctx: CreateContext, step: StepContext): Promise<void> {
-  const cluster = clusterOf(ctx)
-  checkClusterOptions(requests(ctx), cluster.values)
-  for (const request of requests(ctx)) {
-    step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
-    // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
-    await enableAddon(ctx.provider, cluster, request, {waitMs: 0, deferLate: ctx.run.waitMs > 0 && !required(ctx.plan, 'the plan').disableDefaultCNI}, step)
-  }
+  checkClusterOptions(requests(ctx), clusterOf(ctx).values)
+  // Their objects go to the API from this host (see ../admin-api.ts).
+  await withAdminApi(ctx, step.signal, async (api) => {
+    const cluster: AddonCluster = {...clusterOf(ctx), ...(api ? {apply: api.apply} : {})}
+    for (const request of requests(ctx)) {
+      step.report(`${request.addon.name} (${request.addon.upstream.project} ${request.addon.upstream.version})`)
+      // The objects that must wait for the addon to serve go in during the wait, unless create does not wait.
+      await enableAddon(ctx.provider, cluster, request, {waitMs: 0, deferLate: ctx.run.waitMs > 0 && !required(ctx.plan, 'the plan').disableDefaultCNI}, step)
+    }
+  })
 }
 
 /** The addons' images, files and objects, applied while kubeadm finishes (see ../ahead.ts). */
@@ -77,8 +80,8 @@ export const waitAddonsStep: Step<CreateContext> = {
 
 /** Each addon's readiness checks, their reads asked of the API from this host (see ../admin-api.ts). */
 function waitAddons(ctx: CreateContext, step: StepContext): Promise<void> {
-  return withAdminApi(ctx, step.signal, (get) =>
-    waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, step, get ? (kubectl) => apiFirstKubectl(catalogResources(CATALOG), get, kubectl) : undefined),
+  return withAdminApi(ctx, step.signal, (api) =>
+    waitForAddons(clusterOf(ctx), requests(ctx), ctx.run.waitMs, step, api ? (kubectl) => apiFirstKubectl(catalogResources(CATALOG), api.get, kubectl) : undefined),
   )
 }
 

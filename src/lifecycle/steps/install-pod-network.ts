@@ -12,6 +12,9 @@ import {formatSubnet, parseSubnet} from '../../plan/ipv4.js'
 import type {ClusterPlan} from '../../plan/plan-cluster.js'
 import {kubeadmDocuments} from '../kubeadm/config.js'
 import {finishAhead} from '../ahead.js'
+import yaml from 'js-yaml'
+import type {KubeObject} from '../../addons/index.js'
+import {withAdminApi} from '../admin-api.js'
 
 /** Node name → pod CIDR, once the controller-manager assigned one to each of `nodes`. */
 async function podCidrs(ctx: CreateContext, nodes: Node[], signal: AbortSignal): Promise<Map<string, string>> {
@@ -66,10 +69,15 @@ export async function applyNetworkObjects(ctx: CreateContext, signal: AbortSigna
   const flannelImage = ctx.bundledImages.flannel
   if (!flannelImage) throw new UsageError(`node image ${ctx.image} carries no pod network (flannel) image`, 'use a node image built by `kcluster build node-image`')
   const manifest = networkManifest({podSubnet: plan.podSubnet, flannelImage, apiServerHost: plan.apiServer.endpointHost, apiServerPort: API_SERVER_PORT})
-  await waitFor({what: 'the API server to take the pod network objects', timeoutMs: 30_000, intervalMs: 300, signal}, async () => {
-    await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal})
-    return true
-  })
+  const objects = yaml.loadAll(manifest).filter(Boolean) as KubeObject[]
+  await withAdminApi(ctx, signal, (api) =>
+    waitFor({what: 'the API server to take the pod network objects', timeoutMs: 30_000, intervalMs: 300, signal}, async () => {
+      // From this host through the API (see ../admin-api.ts); by kubectl in the node when that cannot be.
+      if (await api?.apply(objects, {force: false})) return true
+      await kubectlIn(initNode(ctx), ['apply', '--server-side', '--field-manager=kcluster', '-f', '-'], {stdin: manifest, signal})
+      return true
+    }),
+  )
 }
 
 /** Gives each of `nodes` its CNI configuration once it has a pod CIDR: from then on the node can be Ready. */

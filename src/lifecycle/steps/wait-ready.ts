@@ -3,7 +3,7 @@ import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
 import {nodeConditions, readyConditions, untilClusterDnsAnswers, type NodeCondition} from '../cluster-health.js'
-import {withAdminApi, type AdminGet} from '../admin-api.js'
+import {withAdminApi, type AdminApi} from '../admin-api.js'
 import {waitFor} from '../wait.js'
 import {waitForAddonsAhead} from './enable-addons.js'
 
@@ -24,9 +24,9 @@ export const waitReady: Step<CreateContext> = {
     const deadline = Date.now() + ctx.run.waitMs
     const remaining = () => Math.max(0, deadline - Date.now())
     const names = ctx.nodes.map((n) => n.name)
-    await withAdminApi(ctx, step.signal, (get) =>
+    await withAdminApi(ctx, step.signal, (api) =>
       waitFor({what: `${names.length === 1 ? `node ${names[0]}` : `nodes ${names.join(', ')}`} to be Ready (--wait ${formatDuration(ctx.run.waitMs)})`, timeoutMs: remaining(), signal: step.signal}, async () => {
-        const conditions = await readyFromHost(get).then((found) => found ?? nodeConditions(admin, step.signal))
+        const conditions = await readyFromHost(api).then((found) => found ?? nodeConditions(admin, step.signal))
         const waiting = names.filter((name) => !conditions.get(name)?.ready)
         if (waiting.length > 0) throw new Error(`not Ready yet: ${waiting.join(', ')}`)
         return true
@@ -43,8 +43,8 @@ export const waitReady: Step<CreateContext> = {
 }
 
 /** The nodes' Ready conditions as the API answers this host; undefined when it gets no answer (kubectl in the node asks then). */
-async function readyFromHost(get: AdminGet | undefined): Promise<Map<string, NodeCondition> | undefined> {
-  const res = await get?.('/api/v1/nodes')
+async function readyFromHost(api: AdminApi | undefined): Promise<Map<string, NodeCondition> | undefined> {
+  const res = await api?.get('/api/v1/nodes')
   if (!res) return undefined
   if (res.statusCode !== 200) throw new Error(`the API server answered ${res.statusCode} for the node list`)
   return readyConditions(JSON.parse(res.body))
