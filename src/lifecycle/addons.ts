@@ -83,8 +83,11 @@ export interface AddonCluster {
 
 export const DEFAULT_ADDON_WAIT_MS = 180_000
 
-/** What an addon waits for, and how long a readiness poll sleeps. */
+/** What an addon waits for, and how long a readiness poll sleeps: each runs kubectl in the node. */
 const POLL_MS = 500
+
+/** The same, when the polls are asked of the API from the host (create): they cost next to nothing. */
+const API_POLL_MS = 200
 
 // ——— the cluster ———
 
@@ -536,14 +539,14 @@ async function imageManifests(provider: Provider, addon: Addon, step: StepContex
 }
 
 /** Waits for the addon's checks; manifestsWhenReady go in once its rollouts are done (`values` renders them). */
-async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext, values?: Record<string, string>): Promise<void> {
+async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext, values?: Record<string, string>, pollMs = POLL_MS): Promise<void> {
   const deadline = Date.now() + waitMs
   if (addon.manifestsWhenReady && values) {
     step.report('waiting until it serves')
-    await waitChecks(cluster, addon, runtime, addon.readiness.filter((c) => c.kind === 'rollout'), waitMs, step)
+    await waitChecks(cluster, addon, runtime, addon.readiness.filter((c) => c.kind === 'rollout'), waitMs, step, pollMs)
     await applyWhenServing(cluster, addon, renderObjects(addon, values, undefined, addon.manifestsWhenReady), Math.max(1000, deadline - Date.now()), step)
   }
-  await waitChecks(cluster, addon, runtime, addon.readiness, Math.max(1000, deadline - Date.now()), step)
+  await waitChecks(cluster, addon, runtime, addon.readiness, Math.max(1000, deadline - Date.now()), step, pollMs)
 }
 
 /**
@@ -565,11 +568,11 @@ async function applyWhenServing(cluster: AddonCluster, addon: Addon, objects: Ku
   })
 }
 
-async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, checks: ReadinessCheck[], waitMs: number, step: StepContext): Promise<void> {
+async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, checks: ReadinessCheck[], waitMs: number, step: StepContext, pollMs: number): Promise<void> {
   step.report('waiting until it is ready')
   try {
     const remedy = `Read why above (\`kubectl describe\` and \`kubectl logs\` of the pods named tell more); what was applied has been removed. If it was only slow, enable it again with a longer --wait.`
-    await waitFor({what: `addon ${addon.name} to be ready`, timeoutMs: waitMs, intervalMs: POLL_MS, signal: step.signal, remedy}, async () => {
+    await waitFor({what: `addon ${addon.name} to be ready`, timeoutMs: waitMs, intervalMs: pollMs, signal: step.signal, remedy}, async () => {
       await addon.whileStarting?.(runtime)
       const problem = await readinessProblem(runtime, checks)
       if (problem) throw new Error(problem)
@@ -597,7 +600,7 @@ export async function waitForAddons(cluster: AddonCluster, requests: AddonReques
       const inNode = runtimeOf(cluster, options, step.signal)
       const runtime = reads ? {...inNode, kubectl: reads(inNode.kubectl)} : inNode
       const images = Object.fromEntries(Object.entries(addon.images?.({mirrors: debianMirrors()}) ?? {}).map(([key, recipe]) => [key, cluster.bundled[recipe.id] ?? imageReference(recipe)]))
-      await waitReady(cluster, addon, runtime, waitMs, step, templateValues(addon, runtime.values, images))
+      await waitReady(cluster, addon, runtime, waitMs, step, templateValues(addon, runtime.values, images), reads ? API_POLL_MS : POLL_MS)
     }),
   )
 }

@@ -1,13 +1,13 @@
 // The create's own questions and writes to the API server (nodes Ready, the
-// addons rolled out; the pod network's and addons' objects), sent from this
-// host as the cluster admin through the API server's published endpoint. A
-// kubectl in the node costs a tenth to a quarter of a CPU-second each time,
-// taken from the node while it starts its pods.
+// addons rolled out; the first node's pod CIDR, the pod network's and addons'
+// objects), sent from this host as the cluster admin through the API server's
+// published endpoint. A kubectl in the node costs a tenth to a quarter of a
+// CPU-second each time, taken from the node while it starts its pods.
 import {Agent} from 'node:https'
 import type {KubeObject} from '../addons/index.js'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {ApplyForbidden, applyThroughApi} from './api-apply.js'
-import {apiApply, apiGet, type ApiResponse} from './api-client.js'
+import {apiApply, apiGet, apiMergePatch, type ApiResponse} from './api-client.js'
 import {adminCredentials, required, type CreateContext} from './create-context.js'
 
 /** How long a forbidden apply is asked again: kubeadm init binds the admin's group within a second or two of /readyz. */
@@ -19,6 +19,8 @@ const FIELD_MANAGER = 'kcluster'
 export interface AdminApi {
   /** A GET; undefined when the host gets no answer at all (an endpoint it cannot reach). */
   get(path: string): Promise<ApiResponse | undefined>
+  /** A JSON merge patch; undefined when the host gets no answer at all. */
+  mergePatch(path: string, patch: unknown): Promise<ApiResponse | undefined>
   /** Server-side apply (applyThroughApi); false when the caller must apply by kubectl instead. */
   apply(objects: KubeObject[], options: {force: boolean}): Promise<boolean>
 }
@@ -43,6 +45,7 @@ export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, u
   }
   const api: AdminApi = {
     get: (path) => apiGet(server, path, {access, timeoutMs: 2000, signal, agent}).catch(unanswered),
+    mergePatch: (path, patch) => apiMergePatch(server, path, patch, {access, timeoutMs: 2000, signal, agent}).catch(unanswered),
     apply: async (objects, {force}) => {
       // The API server serves (/readyz) a moment before kubeadm init binds the admin's group to cluster-admin:
       // forbidden until then, and only that is asked again; after the wait, kubectl tells the refusal.

@@ -21,7 +21,7 @@ export function apiGet(server: string, path: string, options: {access?: ClusterA
 }
 
 /** PATCH `path` with a JSON merge patch, authenticated by `access`. */
-export function apiMergePatch(server: string, path: string, patch: unknown, options: {access: ClusterAccess; timeoutMs: number; signal?: AbortSignal}): Promise<ApiResponse> {
+export function apiMergePatch(server: string, path: string, patch: unknown, options: {access: ClusterAccess; timeoutMs: number; signal?: AbortSignal; agent?: Agent}): Promise<ApiResponse> {
   return apiRequest('PATCH', server, path, {...options, body: {contentType: 'application/merge-patch+json', text: JSON.stringify(patch)}})
 }
 

@@ -2,12 +2,11 @@ import {UsageError} from '../../errors/index.js'
 import type {Step} from '../../progress/step.js'
 import type {Node} from '../../provider/types.js'
 import type {CreateContext} from '../create-context.js'
-import {adminCredentials, initNode, required} from '../create-context.js'
+import {initNode, required} from '../create-context.js'
 import {kubectlIn} from '../kubectl.js'
 import {API_SERVER_PORT} from '../../config/api-server.js'
 import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../pod-network.js'
 import {waitFor} from '../wait.js'
-import {apiGet, apiMergePatch} from '../api-client.js'
 import {formatSubnet, parseSubnet} from '../../plan/ipv4.js'
 import type {ClusterPlan} from '../../plan/plan-cluster.js'
 import {kubeadmDocuments} from '../kubeadm/config.js'
@@ -119,30 +118,28 @@ export async function claimFirstPodCidr(ctx: CreateContext, signal: AbortSignal)
   const controllerManager = (kubeadmDocuments(plan, plan.nodes.find((n) => n.name === node.name)!, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets')).find((d) => d.kind === 'ClusterConfiguration')?.controllerManager ?? {}) as {extraArgs?: {name: string}[]}
   const cidr = firstPodCidr(plan, controllerManager.extraArgs ?? [])
   if (!cidr) return false
-  const admin = await adminCredentials(ctx, signal).catch((error: unknown) => {
-    if (signal.aborted) throw error
-    return undefined
-  })
-  if (!admin) return false
-  const access = {contextName: plan.contextName, ...admin, server: plan.apiServer.server}
   const path = `/api/v1/nodes/${encodeURIComponent(node.name)}`
-  const assigned = await waitFor<string | null>({what: `node ${node.name} to take its pod CIDR ${cidr}`, timeoutMs: 30_000, intervalMs: 200, signal}, async () => {
-    // No answer at all: an API server this host does not reach (it answered the create's readiness poll just now).
-    const res = await apiMergePatch(plan.apiServer.server, path, {spec: {podCIDR: cidr, podCIDRs: [cidr]}}, {access, timeoutMs: 2000, signal}).catch(() => undefined)
-    if (!res) return null
-    // Not registered yet (404), or the admin's RBAC binding not in place yet (403): asked again.
-    if (res.statusCode === 200) return (JSON.parse(res.body) as {spec?: {podCIDR?: string}}).spec?.podCIDR ?? cidr
-    // Set to another block already: that one stands.
-    if (res.statusCode === 422) {
-      const current = await apiGet(plan.apiServer.server, path, {access, timeoutMs: 2000, signal})
-      const other = current.statusCode === 200 ? (JSON.parse(current.body) as {spec?: {podCIDR?: string}}).spec?.podCIDR : undefined
-      if (other) return other
-    }
-    throw new Error(`the API server answered ${res.statusCode}`)
-  }).catch((error: unknown) => {
-    if (signal.aborted) throw error
-    // The controller manager hands it out in any case; configureNodes waits for that.
-    return null
+  const podCidrOf = (body: string) => (JSON.parse(body) as {spec?: {podCIDR?: string}}).spec?.podCIDR
+  const assigned = await withAdminApi(ctx, signal, async (api) => {
+    if (!api) return null
+    return waitFor<string | null>({what: `node ${node.name} to take its pod CIDR ${cidr}`, timeoutMs: 30_000, intervalMs: 200, signal}, async () => {
+      // No answer at all: an API server this host does not reach (it answered the create's readiness poll just now).
+      const res = await api.mergePatch(path, {spec: {podCIDR: cidr, podCIDRs: [cidr]}})
+      if (!res) return null
+      // Not registered yet (404), or the admin's RBAC binding not in place yet (403): asked again.
+      if (res.statusCode === 200) return podCidrOf(res.body) ?? cidr
+      // Set to another block already: that one stands.
+      if (res.statusCode === 422) {
+        const current = await api.get(path)
+        const other = current?.statusCode === 200 ? podCidrOf(current.body) : undefined
+        if (other) return other
+      }
+      throw new Error(`the API server answered ${res.statusCode}`)
+    }).catch((error: unknown) => {
+      if (signal.aborted) throw error
+      // The controller manager hands it out in any case; configureNodes waits for that.
+      return null
+    })
   })
   if (!assigned) return false
   await writeCniConfig(node, assigned, signal)
