@@ -39,20 +39,27 @@ export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, u
   const agent = new Agent({keepAlive: true, maxSockets: 4})
   const access = {contextName: plan.contextName, ...admin, server: plan.apiServer.server}
   const server = plan.apiServer.server
-  const unanswered = (error: unknown) => {
-    if (signal.aborted) throw error
-    return undefined
-  }
+  // A host that once got no answer (an endpoint it cannot reach) is not asked again here: each try could wait
+  // out its timeout before the caller falls back to the node.
+  let answering = true
+  const ask = (request: () => Promise<ApiResponse>) =>
+    answering
+      ? request().catch((error: unknown) => {
+          if (signal.aborted) throw error
+          answering = false
+          return undefined
+        })
+      : Promise.resolve(undefined)
   const api: AdminApi = {
-    get: (path) => apiGet(server, path, {access, timeoutMs: 2000, signal, agent}).catch(unanswered),
-    mergePatch: (path, patch) => apiMergePatch(server, path, patch, {access, timeoutMs: 2000, signal, agent}).catch(unanswered),
+    get: (path) => ask(() => apiGet(server, path, {access, timeoutMs: 2000, signal, agent})),
+    mergePatch: (path, patch) => ask(() => apiMergePatch(server, path, patch, {access, timeoutMs: 2000, signal, agent})),
     apply: async (objects, {force}) => {
       // The API server serves (/readyz) a moment before kubeadm init binds the admin's group to cluster-admin:
       // forbidden until then, and only that is asked again; after the wait, kubectl tells the refusal.
       const deadline = Date.now() + ADMIN_BINDING_WAIT_MS
       for (;;) {
         try {
-          return await applyThroughApi(objects, (path, object) => apiApply(server, path, object, {access, fieldManager: FIELD_MANAGER, force, timeoutMs: 5000, signal, agent}).catch(unanswered))
+          return await applyThroughApi(objects, (path, object) => ask(() => apiApply(server, path, object, {access, fieldManager: FIELD_MANAGER, force, timeoutMs: 5000, signal, agent})))
         } catch (error) {
           if (!(error instanceof ApplyForbidden)) throw error
           if (Date.now() > deadline) return false

@@ -1,13 +1,16 @@
-// The first control plane's pod CIDR, given by kcluster through the API server before the controller manager runs.
+// The create's admin API from the host (tested through a real HTTPS server with a CA and client certificates), and the
+// first control plane's pod CIDR, given by kcluster through it before the controller manager runs.
 import assert from 'node:assert/strict'
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:https'
+import {createServer as createNetServer} from 'node:net'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {defaultNetworking} from '../../src/config/cluster-spec.js'
+import {withAdminApi} from '../../src/lifecycle/admin-api.js'
 import {newCreateContext} from '../../src/lifecycle/create-context.js'
 import {claimFirstPodCidr, firstPodCidr} from '../../src/lifecycle/steps/install-pod-network.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
@@ -15,7 +18,7 @@ import type {NodeContainerSpec} from '../../src/provider/types.js'
 import {ADMIN_CONF, FakeNode, FakeProvider, fakeClusterImages} from '../fakes/provider.js'
 import {hasOpenssl} from '../support/openssl.js'
 
-describe('the first pod CIDR', () => {
+describe("the first pod CIDR and the create's admin API", () => {
   test('the first /24 of the pod subnet, as the range allocator cuts it; none where it may cut otherwise', () => {
     assert.equal(firstPodCidr({podSubnet: '10.244.0.0/16'}, []), '10.244.0.0/24')
     assert.equal(firstPodCidr({podSubnet: '192.168.128.0/17'}, [{name: 'leader-elect'}]), '192.168.128.0/24')
@@ -47,7 +50,7 @@ describe('the first pod CIDR', () => {
   /** An API server that answers the node's PATCH with `answers` in turn (the last one repeats), and a GET with `current`. */
   async function apiServer(answers: number[], current?: string) {
     const certs = certificates()
-    const patches: {body: string; contentType: string | undefined; client: string}[] = []
+    const patches: {body: string; contentType: string | undefined; client: string; url: string}[] = []
     const server = createServer({key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true}, (req, res) => {
       let body = ''
       req.on('data', (chunk: Buffer) => (body += chunk))
@@ -57,7 +60,7 @@ describe('the first pod CIDR', () => {
           return res.end(JSON.stringify({spec: {podCIDR: current}}))
         }
         const client = String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN ?? '')
-        patches.push({body, contentType: req.headers['content-type'], client})
+        patches.push({body, contentType: req.headers['content-type'], client, url: req.url ?? ''})
         const status = answers[Math.min(patches.length, answers.length) - 1]!
         res.writeHead(status, {'content-type': 'application/json'})
         res.end(status === 200 ? JSON.stringify({spec: JSON.parse(body).spec}) : JSON.stringify({kind: 'Status', code: status}))
@@ -123,5 +126,45 @@ describe('the first pod CIDR', () => {
     assert.ok(Date.now() - started < 5000, 'no retries against a closed port')
     assert.equal(ctx.podCidrs.size, 0)
     assert.ok(!node.files.has('/etc/cni/net.d/10-kcluster.conflist'))
+  })
+  test("create's objects go in by server-side apply as the cluster admin; forbidden a moment (before kubeadm binds the admin's group) is asked again", {skip: hasOpenssl ? false : 'no openssl here'}, async () => {
+    const api = await apiServer([403, 201])
+    try {
+      const {ctx} = contextFor(api.port, api.adminConf)
+      const configMap = {apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'kcluster-flannel', namespace: 'kube-system'}, data: {a: 'b'}}
+      assert.equal(await withAdminApi(ctx, new AbortController().signal, async (admin) => admin!.apply([configMap], {force: true})), true)
+      assert.equal(api.patches.length, 2)
+      const applied = api.patches[1]!
+      assert.equal(applied.url, '/api/v1/namespaces/kube-system/configmaps/kcluster-flannel?fieldManager=kcluster&fieldValidation=Strict&force=true')
+      assert.equal(applied.contentType, 'application/apply-patch+yaml')
+      assert.equal(applied.client, 'kubernetes-admin')
+      assert.deepEqual(JSON.parse(applied.body), configMap)
+    } finally {
+      await api.close()
+    }
+  })
+
+  test('a host that got no answer once is not asked again: the caller goes to the node at once', {skip: hasOpenssl ? false : 'no openssl here'}, async () => {
+    // Takes connections and never answers: each request would wait out its timeout.
+    const held: import('node:net').Socket[] = []
+    const silent = createNetServer((socket) => held.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const {port} = silent.address() as AddressInfo
+    const reachable = await apiServer([200])
+    try {
+      const {ctx} = contextFor(port, reachable.adminConf)
+      await withAdminApi(ctx, new AbortController().signal, async (admin) => {
+        assert.equal(await admin!.get('/api/v1/nodes'), undefined)
+        const started = Date.now()
+        assert.equal(await admin!.get('/api/v1/nodes'), undefined)
+        assert.equal(await admin!.apply([{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x'}}], {force: false}), false)
+        assert.ok(Date.now() - started < 100, 'not asked again')
+      })
+      assert.equal(held.length, 1)
+    } finally {
+      for (const socket of held) socket.destroy()
+      await new Promise<void>((resolve) => silent.close(() => resolve()))
+      await reachable.close()
+    }
   })
 })
