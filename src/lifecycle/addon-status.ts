@@ -8,36 +8,12 @@ import type {ClusterAccess} from '../kubeconfig/index.js'
 import type {ClusterInventory, Provider} from '../provider/types.js'
 import {Agent} from 'node:https'
 import {API_SERVER_PORT} from '../config/api-server.js'
-import {apiGet} from './api-client.js'
+import {apiGet, collectionPath, pluralOf, type ApiResource} from './api-client.js'
 import {defaultOptions, hostContainerState, readinessProblem, type AddonState} from './addons.js'
 
 export interface AddonStatus {
   name: string
   state: Exclude<AddonState, 'disabled'>
-}
-
-/** A resource as the API serves it: where its collection is, and whether objects of it live in namespaces. */
-interface ApiResource {
-  apiVersion: string
-  kind: string
-  plural: string
-}
-
-/**
- * Kubernetes' plural of a kind, as kubectl guesses it when discovery is not
- * asked: Ingress → ingresses, NetworkPolicy → networkpolicies, Gateway → gateways.
- */
-export function pluralOf(kind: string): string {
-  const lower = kind.toLowerCase()
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`
-  return `${lower}s`
-}
-
-/** The collection path of a resource, in a namespace or across all of them. */
-export function collectionPath({apiVersion, plural}: ApiResource, namespace?: string): string {
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
-  return `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${plural}`
 }
 
 /** Every resource the catalog's templates make, by the names kubectl takes for it (kind, kind.group, plural). */

@@ -4,8 +4,7 @@
 // A kubectl in the node costs about a quarter of a CPU-second per apply (its
 // start, discovery and schema questions), taken while the node starts its pods.
 import type {KubeObject} from '../addons/index.js'
-import {collectionPath, pluralOf} from './addon-status.js'
-import type {ApiResponse} from './api-client.js'
+import {collectionPath, pluralOf, type ApiResponse} from './api-client.js'
 
 /** The group/version and kind of every object a create applies that lives outside any namespace. */
 const CLUSTER_SCOPED = new Set([

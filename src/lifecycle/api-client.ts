@@ -9,6 +9,30 @@ export interface ApiResponse {
   body: string
 }
 
+/** A resource as the API serves it: where its collection is, and whether objects of it live in namespaces. */
+export interface ApiResource {
+  apiVersion: string
+  kind: string
+  plural: string
+}
+
+/**
+ * Kubernetes' plural of a kind, as kubectl guesses it when discovery is not
+ * asked: Ingress → ingresses, NetworkPolicy → networkpolicies, Gateway → gateways.
+ */
+export function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase()
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`
+  return `${lower}s`
+}
+
+/** The collection path of a resource, in a namespace or across all of them. */
+export function collectionPath({apiVersion, plural}: ApiResource, namespace?: string): string {
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`
+  return `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${plural}`
+}
+
 const fromBase64 = (data: string) => Buffer.from(data, 'base64')
 
 /**

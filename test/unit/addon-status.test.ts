@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import {describe, test} from 'node:test'
 import {ADDON_LABEL, CATALOG, templateResources} from '../../src/addons/index.js'
-import {addonStatuses, apiFirstKubectl, catalogResources, collectionPath, coveringResources, pluralOf, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
+import {addonStatuses, apiFirstKubectl, catalogResources, coveringResources, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
+import {collectionPath, pluralOf} from '../../src/lifecycle/api-client.js'
 import {summarize} from '../../src/lifecycle/cluster-status.js'
 import type {ClusterInventory, Provider} from '../../src/provider/types.js'
 
