@@ -1,6 +1,6 @@
 // Helpers for end-to-end tests: run the built CLI for real, and real clients
 // (kubectl built with the node image, @kubernetes/client-node) against the cluster.
-import {chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {connect, createServer} from 'node:net'
 import {join, resolve} from 'node:path'
@@ -50,8 +50,23 @@ export async function kcluster<T = any>(args: string[], env: Record<string, stri
   return {exitCode: result.exitCode ?? -1, envelope, stderr: result.stderr}
 }
 
+// A test file's temp folders go when its process ends: kubectl alone is 144 MB a file, and a disk
+// filled over many runs made the preflight refuse the multi-node creates of a later run.
+const tempDirs: string[] = []
+process.on('exit', () => {
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, {recursive: true, force: true})
+    } catch {
+      // a file a pod made through hostPath may not be ours to remove; the runner's TMPDIR goes anyway
+    }
+  }
+})
+
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix))
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  tempDirs.push(dir)
+  return dir
 }
 
 /** Extracts a file of an image to the host, through a created (never started) container. */
