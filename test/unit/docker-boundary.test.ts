@@ -114,6 +114,62 @@ describe('execInContainer', () => {
   })
 })
 
+/** Each exec answers with the next of `answers` (its output, its exit code); calls counts the execs made. */
+function scriptedDocker(answers: {output: string; exitCode: number}[]) {
+  const calls = {exec: 0}
+  const docker = {
+    getContainer: () => ({
+      exec: async () => {
+        const answer = answers[Math.min(calls.exec++, answers.length - 1)]!
+        const stream = new Duplex({write: (_chunk, _encoding, callback) => callback(), read() {}})
+        return {
+          start: async () => {
+            setImmediate(() => {
+              stream.push(answer.output)
+              stream.push(null)
+            })
+            return stream
+          },
+          inspect: async () => ({ExitCode: answer.exitCode}),
+        }
+      },
+    }),
+    modem: {demuxStream: (source: NodeJS.ReadableStream, out: NodeJS.WritableStream) => source.pipe(out)},
+  } as unknown as Docker
+  return {docker, calls}
+}
+
+const RUNC_REFUSED = 'OCI runtime exec failed: exec failed: unable to start container process: error executing setns process: exit status 1: unknown\r\n'
+
+describe('execInContainer when runc cannot enter the container', () => {
+  test('the command, never started, is run again and its own result returned', async () => {
+    const {docker, calls} = scriptedDocker([{output: RUNC_REFUSED, exitCode: 126}, {output: 'made\n', exitCode: 0}])
+    const result = await execInContainer(docker, target, ['mkdir', '-p', '/etc/kcluster'])
+    assert.equal(calls.exec, 2)
+    assert.deepEqual(result, {stdout: 'made\n', stderr: '', exitCode: 0})
+  })
+
+  test('five refusals in a row fail with runc’s words', async () => {
+    const {docker, calls} = scriptedDocker([{output: RUNC_REFUSED, exitCode: 126}])
+    await assert.rejects(execInContainer(docker, target, ['true']), (error: unknown) => error instanceof Error && /setns process/.test(error.message + JSON.stringify(error)))
+    assert.equal(calls.exec, 5)
+  })
+
+  test('exit 126 of the command itself is its result, not tried again', async () => {
+    const {docker, calls} = scriptedDocker([{output: 'sh: ./x: Permission denied\n', exitCode: 126}])
+    const result = await execInContainer(docker, target, ['sh', '-c', './x'], {allowFailure: true})
+    assert.equal(calls.exec, 1)
+    assert.equal(result.exitCode, 126)
+  })
+
+  test('input given as a stream is not sent twice', async () => {
+    const {docker, calls} = scriptedDocker([{output: RUNC_REFUSED, exitCode: 126}, {output: '', exitCode: 0}])
+    const result = await execInContainer(docker, target, ['ctr', 'images', 'import', '-'], {stdin: Readable.from([Buffer.from('layer')]), allowFailure: true})
+    assert.equal(calls.exec, 1)
+    assert.equal(result.exitCode, 126)
+  })
+})
+
 describe('clusterState', () => {
   const table: [boolean, string[], string][] = [
     [true, ['running'], 'incomplete'],

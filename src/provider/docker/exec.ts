@@ -1,6 +1,7 @@
 // Runs a command in a container and reports its exit code and both streams.
 import {PassThrough, Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
+import {setTimeout as sleep} from 'node:timers/promises'
 import type Docker from 'dockerode'
 import {CommandFailedError, NodeNotRunningError} from '../../errors/index.js'
 import type {ExecOptions, ExecResult} from '../types.js'
@@ -13,7 +14,31 @@ export interface ExecTarget {
   description: string
 }
 
+/**
+ * runc could not enter the container, so the command never started (seen once in a test run, on the first exec
+ * into a node whose entrypoint was still remounting its cgroups): it is run again, a few times, a moment later.
+ */
+const NOT_STARTED = /^OCI runtime exec failed: exec failed: unable to start container process/
+const START_ATTEMPTS = 5
+
 export async function execInContainer(docker: Docker, target: ExecTarget, command: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  // Input given as a stream may be spent by the failed try: such a command is not run again.
+  const repeatable = !(options.stdin instanceof Readable)
+  for (let attempt = 1; ; attempt++) {
+    const result = await execOnce(docker, target, command, options)
+    const notStarted = result.exitCode === 126 && NOT_STARTED.test((result.stdout + result.stderr).trim())
+    if (notStarted && repeatable && attempt < START_ATTEMPTS) {
+      await sleep(100 * attempt)
+      continue
+    }
+    if (result.exitCode !== 0 && !options.allowFailure) {
+      throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: target.containerName, description: target.description})
+    }
+    return result
+  }
+}
+
+async function execOnce(docker: Docker, target: ExecTarget, command: string[], options: ExecOptions): Promise<ExecResult> {
   const {signal} = options
   // An interrupted create must not start one more command in a node.
   signal?.throwIfAborted()
@@ -65,11 +90,7 @@ export async function execInContainer(docker: Docker, target: ExecTarget, comman
   } catch (error) {
     throw await explainExecFailure(docker, target, error)
   }
-  const result: ExecResult = {stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode}
-  if (result.exitCode !== 0 && !options.allowFailure) {
-    throw new CommandFailedError(command, result.exitCode, (result.stdout + result.stderr).trim(), {container: target.containerName, description: target.description})
-  }
-  return result
+  return {stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8'), exitCode}
 }
 
 /** A stopped or removed node container is named with its state, so waits fail at once with the real cause. */
