@@ -19,7 +19,9 @@ else
   # dockerd stops every container first (their stop signals, then SIGKILL after their timeouts).
   for _ in $(seq 1 240); do $SUDO kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if $SUDO kill -0 "$pid" 2>/dev/null; then echo "dockerd ($pid) did not exit within 120 s" >&2; exit 1; fi
-  $SUDO sh -c 'setsid nohup dockerd >>/var/log/dockerd.log 2>&1 < /dev/null &'
+  # Not the caller's TMPDIR: the test runner's goes when the tests end, and the engine's runtime puts its
+  # console sockets there for as long as it runs.
+  $SUDO env -u TMPDIR sh -c 'setsid nohup dockerd >>/var/log/dockerd.log 2>&1 < /dev/null &'
 fi
 for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
 docker info >/dev/null 2>&1 || { echo "dockerd did not come back; see /var/log/dockerd.log" >&2; exit 1; }
