@@ -79,6 +79,15 @@ describe('kubeadm configuration of the first control plane', () => {
     assert.equal(kubelet.cgroupRoot, '/kubelet')
     assert.equal(kubelet.imageGCHighThresholdPercent, 100)
   })
+  test('kubelet GETs the ConfigMaps and Secrets its pods mount, with no watch of its own to be refused first', () => {
+    assert.equal(byKind.KubeletConfiguration.configMapAndSecretChangeDetectionStrategy, 'Get')
+  })
+  test('the scheduler is held until the API server is ready; the other components are not', () => {
+    const cluster = byKind.ClusterConfiguration
+    const held = {name: 'KCLUSTER_START_AFTER_READY_API_SERVER', value: 'true'}
+    assert.deepEqual(cluster.scheduler.extraEnvs, [{name: 'GOGC', value: '50'}, held])
+    for (const component of [cluster.apiServer, cluster.controllerManager, cluster.etcd.local]) assert.ok(!component.extraEnvs.some((e: {name: string}) => e.name === held.name))
+  })
   test('kube-proxy leaves the host-global conntrack table alone', () => {
     assert.equal(byKind.KubeProxyConfiguration.conntrack.maxPerCore, 0)
   })

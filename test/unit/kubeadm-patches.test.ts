@@ -183,7 +183,7 @@ describe('kubeadm documents of a plan', () => {
     const cm = serving('kube-controller-manager')
     const sched = serving('kube-scheduler')
     assert.deepEqual(docs.ClusterConfiguration.controllerManager, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...burst, ...cm.args], extraVolumes: cm.extraVolumes, extraEnvs: gc})
-    assert.deepEqual(docs.ClusterConfiguration.scheduler, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...sched.args], extraVolumes: sched.extraVolumes, extraEnvs: gc})
+    assert.deepEqual(docs.ClusterConfiguration.scheduler, {extraArgs: [{name: 'feature-gates', value: 'Alpha=true,Zeta=false'}, alone, ...sched.args], extraVolumes: sched.extraVolumes, extraEnvs: [...gc, {name: 'KCLUSTER_START_AFTER_READY_API_SERVER', value: 'true'}]})
     assert.deepEqual(docs.KubeletConfiguration.featureGates, {Zeta: false, Alpha: true})
     assert.deepEqual(docs.KubeProxyConfiguration.featureGates, {Zeta: false, Alpha: true})
     const plain = byKind(kubeadmDocuments(planOf({}), planOf({}).nodes[0]!, 'v1.34.4', secrets))
@@ -195,7 +195,7 @@ describe('kubeadm documents of a plan', () => {
     const ha = planOf({}, ['control-plane', 'control-plane', 'control-plane'])
     const haDocs = byKind(kubeadmDocuments(ha, ha.nodes[0]!, 'v1.34.4', secrets))
     assert.deepEqual(haDocs.ClusterConfiguration.controllerManager, {extraArgs: [...burst, ...cm.args], extraVolumes: cm.extraVolumes, extraEnvs: gc}, 'several control planes elect a leader')
-    assert.deepEqual(haDocs.ClusterConfiguration.scheduler, {extraArgs: sched.args, extraVolumes: sched.extraVolumes, extraEnvs: gc})
+    assert.deepEqual(haDocs.ClusterConfiguration.scheduler, {extraArgs: sched.args, extraVolumes: sched.extraVolumes, extraEnvs: [...gc, {name: 'KCLUSTER_START_AFTER_READY_API_SERVER', value: 'true'}]})
   })
 
   test('kube-proxy mode: as asked; none skips kubeadm’s kube-proxy addon and leaves its configuration out', () => {
