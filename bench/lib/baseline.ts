@@ -16,6 +16,7 @@ import {CRI_SOCKET, KUBEADM_API, KUBEADM_CONFIG_PATH, kubeletInNodeContainer, re
 import {kubectlIn} from '../../src/lifecycle/kubectl.js'
 import {CNI_CONFIG_PATH, cniConfig, networkManifest} from '../../src/lifecycle/pod-network.js'
 import {rollback} from '../../src/lifecycle/steps/rollback.js'
+import {stopAhead} from '../../src/lifecycle/ahead.js'
 import {waitFor} from '../../src/lifecycle/wait.js'
 import {KUBEADM_DOCUMENT_API_VERSIONS} from '../../src/config/kubeadm-patch-target.js'
 import {SequentialStepRunner, type Step} from '../../src/progress/step.js'
@@ -89,7 +90,8 @@ export interface BaselineRun {
 
 /** One baseline create of a single node, timed by step, then deleted again (also when it fails). */
 export async function createBaseline(name: string, provider: Provider, kubeconfigPath: string): Promise<BaselineRun> {
-  const spec: ClusterSpec = {name, nodes: [{role: 'control-plane'}], networking: defaultNetworking()}
+  // No storage, as the steps say: with it asked for, the wait for it would start beside the wait for DNS and poll.
+  const spec: ClusterSpec = {name, nodes: [{role: 'control-plane'}], networking: defaultNetworking(), addons: [{name: 'storage', enabled: false, options: {}, field: 'baseline'}]}
   const ctx = newCreateContext(spec, {waitMs: 600_000, retain: false, kubeconfigPath}, provider, clusterImagesFrom(provider))
   const phases: BaselineRun['phases'] = []
   const timed = baselineSteps().map((step): Step<CreateContext> => ({
@@ -105,6 +107,8 @@ export async function createBaseline(name: string, provider: Provider, kubeconfi
     await new SequentialStepRunner().run(timed, ctx)
     return {durationMs: Date.now() - started, phases}
   } finally {
+    // The wait for the addons starts beside the wait for DNS, and its step is left out here: it would poll on.
+    await stopAhead(ctx.ahead, 'the baseline ended')
     await new SequentialStepRunner().run([rollback], ctx).catch(() => {})
   }
 }

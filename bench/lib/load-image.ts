@@ -2,7 +2,7 @@
 // payload of some MiB under a small top layer, loaded in full, re-loaded
 // unchanged, and loaded after only its top layer changed; wall time and the
 // bytes each node received.
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {execa} from 'execa'
@@ -49,6 +49,7 @@ export async function measureLoadImage(name: string, provider: Provider, {sizeMi
     }
   } finally {
     await execa('docker', ['rmi', '-f', image], {reject: false})
+    rmSync(context, {recursive: true, force: true})
   }
   return rows
 }

@@ -41,9 +41,12 @@ export async function finishAhead(ahead: AheadWork, stepId: string, step: StepCo
   return true
 }
 
-/** Stops whatever still runs ahead and waits until it did: nothing may act on a cluster being rolled back. */
-export async function stopAhead(ahead: AheadWork): Promise<void> {
-  ahead.controller.abort(new Error('the create failed'))
+/**
+ * Stops whatever still runs ahead and waits until it did: nothing may act on a cluster being rolled back, and
+ * nothing may outlive the create (work whose step did not run would otherwise poll on for its whole timeout).
+ */
+export async function stopAhead(ahead: AheadWork, why = 'the create failed'): Promise<void> {
+  ahead.controller.abort(new Error(why))
   await Promise.allSettled(ahead.work.values())
   ahead.work.clear()
 }

@@ -132,6 +132,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
   } catch (error) {
     throw await cleanUpAfter(error, ctx, runner)
   }
+  await stopAhead(ctx.ahead, 'the create ended')
   const plan = required(ctx.plan, 'the plan')
   const result: CreateResult = {
     name: spec.name,

@@ -44,6 +44,15 @@ describe('work started ahead', () => {
     assert.equal(ahead.work.size, 0)
   })
 
+  test('work whose step never ran is stopped when the create ends, with that reason', async () => {
+    const ahead = newAheadWork()
+    let reason = ''
+    startAhead(ahead, 'wait-addons', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => ((reason = String(signal.reason?.message)), reject(signal.reason)))))
+    await stopAhead(ahead, 'the create ended')
+    assert.equal(reason, 'the create ended')
+    assert.equal(ahead.work.size, 0)
+  })
+
   test('an interrupt of the awaiting step reaches the work', async () => {
     const ahead = newAheadWork()
     startAhead(ahead, 'network', (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))))
