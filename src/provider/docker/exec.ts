@@ -15,8 +15,8 @@ export interface ExecTarget {
 }
 
 /**
- * runc could not enter the container, so the command never started (seen once in a test run, on the first exec
- * into a node whose entrypoint was still remounting its cgroups): it is run again, a few times, a moment later.
+ * runc could not enter the container, so the command never started (seen once in a full test run, on the first
+ * exec into a node container started a moment before): it is run again, a few times, a moment later.
  */
 const NOT_STARTED = /^OCI runtime exec failed: exec failed: unable to start container process/
 const START_ATTEMPTS = 5
