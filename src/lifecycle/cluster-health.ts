@@ -3,6 +3,7 @@
 // answer. Each is one cheap command in a node.
 import type {Node} from '../provider/types.js'
 import {kubectlIn} from './kubectl.js'
+import {waitFor} from './wait.js'
 
 /** kubelet's own health endpoint on the node answers "ok". */
 export const KUBELET_HEALTHY = ['bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/10248 && printf "GET /healthz HTTP/1.0\\r\\n\\r\\n" >&3 && head -n 1 <&3 | grep -q " 200 "']
@@ -78,4 +79,12 @@ export async function untilClusterDnsAnswers(admin: Node, addresses: {kubernetes
   const result = await admin.exec(['sh', '-c', script, 'kcluster-dns-wait', addresses.dns, addresses.kubernetes, String(slice)], {allowFailure: true, ...(signal ? {signal} : {})})
   if (result.exitCode === 0) return true
   throw new Error(`nslookup: ${(result.stdout + result.stderr).trim().split('\n').at(-1) || `exit ${result.exitCode}`}`)
+}
+
+/** Waits up to `timeoutMs` for cluster DNS to resolve kubernetes.default: in-node slices, none outlasting the wait. */
+export function waitForClusterDns(admin: Node, addresses: {kubernetes: string; dns: string}, timeoutMs: number, signal: AbortSignal): Promise<true> {
+  const deadline = Date.now() + timeoutMs
+  return waitFor({what: `cluster DNS at ${addresses.dns} to resolve kubernetes.default`, timeoutMs, intervalMs: 100, signal}, () =>
+    untilClusterDnsAnswers(admin, addresses, Math.max(0, deadline - Date.now()) / 1000, signal),
+  )
 }

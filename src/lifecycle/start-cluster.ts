@@ -14,7 +14,7 @@ import {SequentialStepRunner, type Step, type StepRunner} from '../progress/step
 import type {ClusterContainer, ClusterInventory, Node, Provider} from '../provider/types.js'
 import {apiGet} from './api-client.js'
 import {recordedHooks} from './cluster-record.js'
-import {kubeletHealthy, untilClusterDnsAnswers, nodeConditions, readyAfter, serviceAddresses} from './cluster-health.js'
+import {kubeletHealthy, nodeConditions, readyAfter, serviceAddresses, waitForClusterDns} from './cluster-health.js'
 import {kubectlIn} from './kubectl.js'
 import {waitFor} from './wait.js'
 
@@ -169,7 +169,7 @@ const waitReady: Step<StartContext> = {
     const addresses = await serviceAddresses(admin, step.signal)
     if (!addresses.dns) return step.report('nodes Ready; the cluster has no DNS Service to ask')
     step.report('nodes Ready; asking cluster DNS')
-    const dnsAnswers = (withinMs: number) => waitFor({what: `cluster DNS at ${addresses.dns} to resolve kubernetes.default`, timeoutMs: withinMs, intervalMs: 100, signal: step.signal}, () => untilClusterDnsAnswers(admin, addresses, withinMs / 1000, step.signal))
+    const dnsAnswers = (withinMs: number) => waitForClusterDns(admin, addresses, withinMs, step.signal)
     try {
       await dnsAnswers(Math.min(ctx.graces.dnsMs, remaining(ctx)))
       return

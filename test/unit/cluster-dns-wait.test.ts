@@ -6,7 +6,8 @@ import {chmodSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
-import {untilClusterDnsAnswers} from '../../src/lifecycle/cluster-health.js'
+import {untilClusterDnsAnswers, waitForClusterDns} from '../../src/lifecycle/cluster-health.js'
+import {TimeoutError} from '../../src/errors/index.js'
 import type {ExecResult, Node} from '../../src/provider/types.js'
 
 /** A node whose commands run on this machine, with `busybox` answering from a script. */
@@ -50,5 +51,13 @@ describe('the in-node wait for cluster DNS', () => {
     const wrong = 'printf "Server:\\t\\t10.96.0.10\\nAddress:\\t10.96.0.1:53\\n\\nName:\\tkubernetes.default.svc.cluster.local\\nAddress: 10.96.0.11\\n"'
     await assert.rejects(untilClusterDnsAnswers(nodeWithBusybox(wrong), addresses, 1), /nslookup: Address: 10\.96\.0\.11/)
     await assert.rejects(untilClusterDnsAnswers(nodeWithBusybox('echo ";; connection timed out; no servers could be reached"; exit 1'), addresses, 1), /nslookup: ;; connection timed out/)
+  })
+
+  test('create and start share one wait: it ends by its own deadline, its slices no longer than what is left, naming the last answer', async () => {
+    const started = Date.now()
+    const silent = nodeWithBusybox('echo ";; connection timed out; no servers could be reached"; exit 1')
+    await assert.rejects(waitForClusterDns(silent, addresses, 1500, new AbortController().signal), (error: unknown) => error instanceof TimeoutError && /cluster DNS at 10\.96\.0\.10/.test(error.message) && /connection timed out/.test(JSON.stringify(error)))
+    assert.ok(Date.now() - started < 4000, `took ${Date.now() - started} ms`)
+    assert.equal(await waitForClusterDns(nodeWithBusybox(`SEP=' '; ${ANSWER}`), addresses, 5000, new AbortController().signal), true)
   })
 })

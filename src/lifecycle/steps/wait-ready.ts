@@ -2,7 +2,7 @@ import {formatDuration} from '../../config/duration.js'
 import type {Step} from '../../progress/step.js'
 import type {CreateContext} from '../create-context.js'
 import {initNode, required} from '../create-context.js'
-import {nodeConditions, readyConditions, untilClusterDnsAnswers, type NodeCondition} from '../cluster-health.js'
+import {nodeConditions, readyConditions, waitForClusterDns, type NodeCondition} from '../cluster-health.js'
 import {withAdminApi, type AdminApi} from '../admin-api.js'
 import {waitFor} from '../wait.js'
 import {waitForAddonsAhead} from './enable-addons.js'
@@ -36,9 +36,7 @@ export const waitReady: Step<CreateContext> = {
     if (plan.kubeProxyMode === 'none') return step.report('nodes Ready; kube-proxy left out (kubeProxyMode none), so cluster DNS is not asked')
     step.report('nodes Ready; asking cluster DNS')
     const addresses = {kubernetes: plan.kubernetesServiceIp, dns: plan.clusterDnsIp}
-    await waitFor({what: `cluster DNS at ${plan.clusterDnsIp} to resolve kubernetes.default`, timeoutMs: remaining(), intervalMs: 100, signal: step.signal}, () =>
-      untilClusterDnsAnswers(admin, addresses, remaining() / 1000, step.signal),
-    )
+    await waitForClusterDns(admin, addresses, remaining(), step.signal)
   },
 }
 
