@@ -41,13 +41,15 @@ export async function deleteClusters(
   input: {names?: string[]; all?: boolean; selector?: Selector; kubeconfig?: string},
   {provider, runner = new SequentialStepRunner(), signal, hooks: hookOptions}: {provider: Provider; runner?: StepRunner; signal?: AbortSignal; hooks?: HookOptions},
 ): Promise<DeleteResult> {
-  await provider.ping()
   const kubeconfig = resolveKubeconfigPath(input.kubeconfig)
   const {selector} = input
   const names = input.all || selector ? (await provider.listClusters()).filter((c) => !selector || matchesSelector(c.labels, selector)).map((c) => c.name) : (input.names ?? [])
+  // Read first (it also tells an engine that does not answer before a kubeconfig entry is touched).
+  const inventories = new Map(await Promise.all(names.map(async (name) => [name, await provider.inspectCluster(name)] as const)))
+  if (names.length === 0) await provider.ping()
   const outcomes: HookOutcome[] = []
   const failures: unknown[] = []
-  const doomed = hookOptions?.enabled === false ? [] : await clustersWithHooks(names, provider, hookOptions, failures)
+  const doomed = hookOptions?.enabled === false ? [] : await clustersWithHooks(inventories, provider, hookOptions, failures)
   const fire = async (cluster: Doomed, event: 'pre-delete' | 'post-delete', input: unknown) => {
     const ran = await runHooks(event === 'pre-delete' ? cluster.pre : cluster.post, {cluster: cluster.name, context: contextName(cluster.name), server: cluster.inventory.server, kubeconfig, input}, {runner, signal, env: hookOptions?.env, onFailure: 'collect'})
     outcomes.push(...ran.outcomes)
@@ -56,7 +58,9 @@ export async function deleteClusters(
   for (const cluster of doomed) await fire(cluster, 'pre-delete', {name: cluster.name, server: cluster.inventory.server ?? null, containers: cluster.inventory.containers})
   const deleted = await Promise.all(
     names.map(async (name) => {
-      const [removed, kubeconfigEntryRemoved] = await Promise.all([provider.deleteCluster(name), removeFromKubeconfig(kubeconfig, contextName(name))])
+      // After pre-delete hooks, the cluster is listed afresh: a hook may have changed it.
+      const known = doomed.some((d) => d.name === name) ? [] : (inventories.get(name)?.containers.map((c) => c.containerName) ?? [])
+      const [removed, kubeconfigEntryRemoved] = await Promise.all([provider.deleteCluster(name, known), removeFromKubeconfig(kubeconfig, contextName(name))])
       return {name, existed: removed.containers + removed.volumes + removed.networks > 0, ...removed, kubeconfigEntryRemoved}
     }),
   )
@@ -77,7 +81,7 @@ export async function deleteClusters(
  * The clusters that exist, with the hooks their deletion runs. A hooks folder
  * that cannot be run is a failure like a failing hook: told at the end.
  */
-async function clustersWithHooks(names: string[], provider: Provider, options: HookOptions | undefined, failures: unknown[]): Promise<Doomed[]> {
+async function clustersWithHooks(inventories: Map<string, ClusterInventory | undefined>, provider: Provider, options: HookOptions | undefined, failures: unknown[]): Promise<Doomed[]> {
   const folder = async (event: 'pre-delete' | 'post-delete') => {
     try {
       return await findHooks(event, undefined, options)
@@ -86,9 +90,7 @@ async function clustersWithHooks(names: string[], provider: Provider, options: H
       return []
     }
   }
-  const existing = (await Promise.all(names.map(async (name) => ({name, inventory: await provider.inspectCluster(name)})))).filter(
-    (c): c is {name: string; inventory: ClusterInventory} => c.inventory !== undefined,
-  )
+  const existing = [...inventories].flatMap(([name, inventory]) => (inventory ? [{name, inventory}] : []))
   if (existing.length === 0) return []
   const [preFolder, postFolder] = [await folder('pre-delete'), await folder('post-delete')]
   const declaredOnly = {...options, directory: false as const}

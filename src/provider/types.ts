@@ -249,8 +249,10 @@ export interface Provider {
   /**
    * Removes every container, volume and network labelled with the cluster; "already gone" is fine.
    * A create's claim goes last, so a delete or rollback cut short still marks the cluster unfinished.
+   * `known`: names of its containers just read (an inventory), removed without waiting for the listing,
+   * which then finds any other.
    */
-  deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}>
+  deleteCluster(cluster: string, known?: string[]): Promise<{containers: number; volumes: number; networks: number}>
 
   // issue 9: stop, start, status
   /** Undefined when nothing carries the cluster's label. */

@@ -212,8 +212,12 @@ export class FakeProvider implements Provider {
     return this.nodes.filter((n) => n.spec.cluster === cluster)
   }
 
-  async deleteCluster(cluster: string) {
+  /** The containers each deleteCluster was told of, by cluster. */
+  readonly deletedKnown = new Map<string, string[]>()
+
+  async deleteCluster(cluster: string, known: string[] = []) {
     this.deleted.push(cluster)
+    this.deletedKnown.set(cluster, known)
     this.log.push(`delete ${cluster}`)
     const containers = this.nodes.filter((n) => n.spec.cluster === cluster).length + (this.claims.delete(cluster) ? 1 : 0)
     this.nodes.splice(0, this.nodes.length, ...this.nodes.filter((n) => n.spec.cluster !== cluster))

@@ -296,12 +296,38 @@ describe('the Docker provider', () => {
   test('delete removes the claim last, so a delete cut short still shows an unfinished create', async () => {
     const {provider, removed} = engine(
       [
-        {Id: 'claim', Labels: own('claim')},
-        {Id: 'node', Labels: own('node')},
+        {Id: 'claim', Names: ['/kcluster.ci'], Labels: own('claim')},
+        {Id: 'node', Names: ['/kcluster.ci.control-plane'], Labels: own('node')},
       ],
       [{Id: 'net', Labels: own('network')}],
     )
     await provider.deleteCluster('ci')
     assert.deepEqual(removed, ['node', 'net', 'claim'])
+  })
+
+  test('delete removes the containers it is told of before the listing answers, then any other the listing finds', async () => {
+    let answer!: () => void
+    const listed = new Promise<void>((resolve) => (answer = resolve))
+    const containers = [
+      {Id: 'cp', Names: ['/kcluster.ci.control-plane'], Labels: own('node')},
+      {Id: 'front', Names: ['/kcluster.ci.port-8080'], Labels: own('port')},
+      {Id: 'claim', Names: ['/kcluster.ci'], Labels: own('claim')},
+    ]
+    const removed: string[] = []
+    const exists = (ref: string) => containers.some((c) => c.Id === ref || c.Names[0] === `/${ref}`)
+    const docker = {
+      listContainers: async () => (await listed, containers),
+      listNetworks: async () => [],
+      listVolumes: async () => ({Volumes: []}),
+      getContainer: (ref: string) => ({remove: async () => (exists(ref) ? void removed.push(ref) : Promise.reject(Object.assign(new Error('no such container'), {statusCode: 404})))}),
+    } as unknown as Docker
+    const provider = new DockerProvider(docker, {hasKmsg: true, hasModules: true})
+    const deleting = provider.deleteCluster('ci', ['kcluster.ci.control-plane', 'kcluster.ci.worker'])
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(removed, ['kcluster.ci.control-plane'], 'a known one goes before the listing answers; one gone already is no error')
+    answer()
+    const result = await deleting
+    assert.deepEqual(removed, ['kcluster.ci.control-plane', 'front', 'claim'], 'a known container is not removed twice; the claim goes last')
+    assert.equal(result.containers, 3)
   })
 })

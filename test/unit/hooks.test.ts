@@ -317,6 +317,18 @@ describe('hooks of create, delete, stop and start (fake provider)', () => {
     assert.match(readFileSync(log, 'utf8'), /^post-delete dev/)
   })
 
+  test('delete hands the containers it read to the removal, unless a pre-delete hook ran since', async () => {
+    const plain = new FakeProvider()
+    await (await create(plain, undefined)).result
+    const nodes = plain.nodes.map((n) => n.containerName)
+    await deleteClusters({names: ['dev']}, {provider: plain, hooks: {directory: false}})
+    assert.deepEqual(plain.deletedKnown.get('dev'), nodes)
+    const guarded = new FakeProvider()
+    await (await create(guarded, {'pre-delete': [{name: 'look', command: 'true'}]})).result
+    await deleteClusters({names: ['dev']}, {provider: guarded, hooks: {directory: false}})
+    assert.deepEqual(guarded.deletedKnown.get('dev'), [], 'listed afresh after the hook')
+  })
+
   test('deleting a cluster that does not exist runs no hooks, not even a broken folder\'s', async () => {
     const directory = hooksFolder({x: {event: 'pre-delete', body: 'echo\n', mode: 0o644}})
     const result = await deleteClusters({names: ['nope']}, {provider: new FakeProvider(), hooks: {directory}})

@@ -258,22 +258,26 @@ export class DockerProvider implements Provider {
       .sort((a, b) => a.name.localeCompare(b.name))
   }
 
-  async deleteCluster(cluster: string): Promise<{containers: number; volumes: number; networks: number}> {
+  async deleteCluster(cluster: string, known: string[] = []): Promise<{containers: number; volumes: number; networks: number}> {
     return dockerCall(`delete the cluster ${cluster}`, async () => {
       const filter = {label: [`${CLUSTER_LABEL}=${cluster}`]}
-      const containers = await this.docker.listContainers({all: true, filters: filter})
-      const remove = (c: Docker.ContainerInfo) => this.docker.getContainer(c.Id).remove({force: true, v: true})
-      // The claim goes last: until then, `list` and `prune` see an unfinished create, not a cluster that looks whole.
-      const claims = containers.filter((c) => c.Labels[KIND_LABEL] === 'claim')
-      // Listed while the containers go: the volumes and networks are labelled from the start, none is made meanwhile.
-      // Volumes go after every container, not each after its own: a volume's removal (one at a time in the engine)
-      // beside container removals slowed those threefold, and the whole delete twofold (3 control planes + 2 workers).
-      const [removedContainers, volumesListed, networks] = await Promise.all([
-        Promise.allSettled(containers.filter((c) => !claims.includes(c)).map(remove)),
+      const remove = (nameOrId: string) => this.docker.getContainer(nameOrId).remove({force: true, v: true})
+      // A known container goes at once: the kill is what frees the CPU its cluster keeps busy, and
+      // each request before it is slow on a machine that busy. Gone already (404) is fine, as everywhere here.
+      const removingKnown = Promise.allSettled(known.map(remove))
+      const [containers, volumesListed, networks] = await Promise.all([
+        this.docker.listContainers({all: true, filters: filter}),
         this.docker.listVolumes({filters: filter}),
         this.docker.listNetworks({filters: filter}),
       ])
-      const errors = rejected(removedContainers)
+      // The claim goes last: until then, `list` and `prune` see an unfinished create, not a cluster that looks whole.
+      const claims = containers.filter((c) => c.Labels[KIND_LABEL] === 'claim')
+      const others = containers.filter((c) => !claims.includes(c) && !known.includes(containerNameOf(c)))
+      const [removedKnown, removedOthers] = [await removingKnown, await Promise.allSettled(others.map((c) => remove(c.Id)))]
+      const errors = rejected([...removedKnown, ...removedOthers])
+      // Listed before the containers went: the volumes and networks are labelled from the start, none is made meanwhile.
+      // Volumes go after every container, not each after its own: a volume's removal (one at a time in the engine)
+      // beside container removals slowed those threefold, and the whole delete twofold (3 control planes + 2 workers).
       const volumes = volumesListed.Volumes ?? []
       // Volumes and networks are independent of each other: removed together.
       const [removedVolumes, removedNetworks] = await Promise.all([
@@ -282,9 +286,10 @@ export class DockerProvider implements Provider {
       ])
       errors.push(...rejected(removedVolumes), ...rejected(removedNetworks))
       if (errors.length > 0) throw errors[0]
-      errors.push(...rejected(await Promise.allSettled(claims.map(remove))))
+      errors.push(...rejected(await Promise.allSettled(claims.map((c) => remove(c.Id)))))
       if (errors.length > 0) throw errors[0]
-      return {containers: containers.length, volumes: volumes.length, networks: networks.length}
+      const knownRemoved = removedKnown.filter((r) => r.status === 'fulfilled').length
+      return {containers: knownRemoved + others.length + claims.length, volumes: volumes.length, networks: networks.length}
     })
   }
 
