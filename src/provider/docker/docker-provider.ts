@@ -275,7 +275,7 @@ export class DockerProvider implements Provider {
       const others = containers.filter((c) => !claims.includes(c) && !known.includes(containerNameOf(c)))
       const [removedKnown, removedOthers] = [await removingKnown, await Promise.allSettled(others.map((c) => remove(c.Id)))]
       const errors = rejected([...removedKnown, ...removedOthers])
-      // Listed before the containers went: the volumes and networks are labelled from the start, none is made meanwhile.
+      // Listed while the known containers go: the volumes and networks are labelled from the start, none is made meanwhile.
       // Volumes go after every container, not each after its own: a volume's removal (one at a time in the engine)
       // beside container removals slowed those threefold, and the whole delete twofold (3 control planes + 2 workers).
       const volumes = volumesListed.Volumes ?? []
