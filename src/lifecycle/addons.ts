@@ -19,7 +19,7 @@ import {clusterImagesFrom} from './cluster-images.js'
 import {kubectlIn} from './kubectl.js'
 import {loadImages} from './load-images.js'
 import {portConflict} from './ports.js'
-import {waitFor} from './wait.js'
+import {waitFor, type WaitOptions} from './wait.js'
 
 export type AddonState = 'enabled' | 'disabled' | 'not-ready'
 
@@ -83,7 +83,7 @@ export interface AddonCluster {
 
 export const DEFAULT_ADDON_WAIT_MS = 180_000
 
-/** What an addon waits for, and how long a readiness poll sleeps: each runs kubectl in the node. */
+/** How long a readiness poll sleeps when it ran kubectl in the node. */
 const POLL_MS = 500
 
 /** The same, when the polls are asked of the API from the host (create): they cost next to nothing. */
@@ -539,7 +539,7 @@ async function imageManifests(provider: Provider, addon: Addon, step: StepContex
 }
 
 /** Waits for the addon's checks; manifestsWhenReady go in once its rollouts are done (`values` renders them). */
-async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext, values?: Record<string, string>, pollMs = POLL_MS): Promise<void> {
+async function waitReady(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, waitMs: number, step: StepContext, values?: Record<string, string>, pollMs: WaitOptions['intervalMs'] = POLL_MS): Promise<void> {
   const deadline = Date.now() + waitMs
   if (addon.manifestsWhenReady && values) {
     step.report('waiting until it serves')
@@ -568,7 +568,7 @@ async function applyWhenServing(cluster: AddonCluster, addon: Addon, objects: Ku
   })
 }
 
-async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, checks: ReadinessCheck[], waitMs: number, step: StepContext, pollMs: number): Promise<void> {
+async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRuntime, checks: ReadinessCheck[], waitMs: number, step: StepContext, pollMs: WaitOptions['intervalMs']): Promise<void> {
   step.report('waiting until it is ready')
   try {
     const remedy = `Read why above (\`kubectl describe\` and \`kubectl logs\` of the pods named tell more); what was applied has been removed. If it was only slow, enable it again with a longer --wait.`
@@ -591,6 +591,25 @@ async function waitChecks(cluster: AddonCluster, addon: Addon, runtime: AddonRun
 }
 
 /**
+ * The kubectl of an addon wait that `reads` may answer another way first, and the sleep after each poll:
+ * kubectl's pace when the poll ran kubectl in the node (the API did not answer the host, or the question was
+ * not a read of one object), the API's when `reads` answered all of it.
+ */
+export function pacedKubectl(inNode: AddonRuntime['kubectl'], reads: (kubectl: AddonRuntime['kubectl']) => AddonRuntime['kubectl']): {kubectl: AddonRuntime['kubectl']; pace: () => number} {
+  let askedInNode = false
+  const kubectl = reads((args, options) => {
+    askedInNode = true
+    return inNode(args, options)
+  })
+  const pace = () => {
+    const ms = askedInNode ? POLL_MS : API_POLL_MS
+    askedInNode = false
+    return ms
+  }
+  return {kubectl, pace}
+}
+
+/**
  * Waits for addons applied without waiting (create applies first, then waits once the nodes are Ready).
  * `reads` may answer some of the kubectl questions another way (create asks the API from the host).
  */
@@ -598,9 +617,10 @@ export async function waitForAddons(cluster: AddonCluster, requests: AddonReques
   await Promise.all(
     requests.map(async ({addon, options}) => {
       const inNode = runtimeOf(cluster, options, step.signal)
-      const runtime = reads ? {...inNode, kubectl: reads(inNode.kubectl)} : inNode
+      const paced = reads ? pacedKubectl(inNode.kubectl, reads) : undefined
+      const runtime = paced ? {...inNode, kubectl: paced.kubectl} : inNode
       const images = Object.fromEntries(Object.entries(addon.images?.({mirrors: debianMirrors()}) ?? {}).map(([key, recipe]) => [key, cluster.bundled[recipe.id] ?? imageReference(recipe)]))
-      await waitReady(cluster, addon, runtime, waitMs, step, templateValues(addon, runtime.values, images), reads ? API_POLL_MS : POLL_MS)
+      await waitReady(cluster, addon, runtime, waitMs, step, templateValues(addon, runtime.values, images), paced?.pace ?? POLL_MS)
     }),
   )
 }

@@ -8,7 +8,8 @@ import {InterruptedError, KclusterError, TimeoutError} from '../errors/index.js'
 export interface WaitOptions {
   what: string
   timeoutMs: number
-  intervalMs?: number
+  /** The sleep between tries; a function is asked after each try (a try that cost more may be spaced further). */
+  intervalMs?: number | (() => number)
   signal?: AbortSignal
   remedy?: string
 }
@@ -21,7 +22,8 @@ export function isFatal(error: unknown): boolean {
 /** Polls `check` until it returns a value other than undefined/false. */
 export async function waitFor<T>(options: WaitOptions, check: () => Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + options.timeoutMs
-  const interval = options.intervalMs ?? 250
+  const {intervalMs = 250} = options
+  const interval = typeof intervalMs === 'function' ? intervalMs : () => intervalMs
   let lastError: string | undefined
   for (;;) {
     options.signal?.throwIfAborted()
@@ -35,7 +37,7 @@ export async function waitFor<T>(options: WaitOptions, check: () => Promise<T | 
     }
     if (Date.now() >= deadline) throw new TimeoutError(options.what, options.timeoutMs, {remedy: options.remedy, lastError})
     try {
-      await sleep(Math.min(interval, Math.max(0, deadline - Date.now())), undefined, {signal: options.signal})
+      await sleep(Math.min(interval(), Math.max(0, deadline - Date.now())), undefined, {signal: options.signal})
     } catch (error) {
       // The timer rejects with a generic AbortError; the signal's own reason says why.
       options.signal?.throwIfAborted()

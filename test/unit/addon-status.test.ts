@@ -5,6 +5,7 @@ import {describe, test} from 'node:test'
 import {ADDON_LABEL, CATALOG, templateResources} from '../../src/addons/index.js'
 import {addonStatuses, apiFirstKubectl, catalogResources, coveringResources, readOnlyKubectl, type ApiGet} from '../../src/lifecycle/addon-status.js'
 import {collectionPath, pluralOf} from '../../src/lifecycle/api-client.js'
+import {pacedKubectl} from '../../src/lifecycle/addons.js'
 import {summarize} from '../../src/lifecycle/cluster-status.js'
 import type {ClusterInventory, Provider} from '../../src/provider/types.js'
 
@@ -100,6 +101,25 @@ describe('status: addons from the API server', () => {
     assert.equal(await unreachable(['get', 'deployment/local-path-provisioner', '-n', 'local-path-storage', '-o', 'json']), 'from kubectl')
     assert.deepEqual(ranKubectl.map((args) => args[0]), ['annotate', 'get'])
     assert.equal(api.asked.length, 2)
+  })
+
+  test("create's waits poll at the API's pace, and at kubectl's after a poll that ran kubectl in the node", async () => {
+    const api = fakeApi({'/apis/apps/v1/namespaces/local-path-storage/deployments/local-path-provisioner': ready.deployment('local-path-provisioner')})
+    let answering = true
+    const {kubectl, pace} = pacedKubectl(async () => 'from kubectl', (inNode) => apiFirstKubectl(catalogResources(CATALOG), (path) => (answering ? api(path) : Promise.resolve(undefined)), inNode))
+    const rollout = ['get', 'deployment/local-path-provisioner', '-n', 'local-path-storage', '-o', 'json']
+    await kubectl(rollout)
+    assert.equal(pace(), 200)
+    answering = false
+    assert.equal(await kubectl(rollout), 'from kubectl')
+    assert.equal(pace(), 500)
+    // Each poll counts alone: the API answering again brings its pace back.
+    answering = true
+    await kubectl(rollout)
+    assert.equal(pace(), 200)
+    await kubectl(rollout)
+    await kubectl(['annotate', '--overwrite', 'apiservice/v1beta1.metrics.k8s.io', 'a=b'])
+    assert.equal(pace(), 500)
   })
 
   test('installed addons only, each enabled or not-ready by the checks of addons list; every list and check asked at once', async () => {
