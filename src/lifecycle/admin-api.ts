@@ -6,11 +6,11 @@
 import {Agent} from 'node:https'
 import type {KubeObject} from '../addons/index.js'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {ApplyForbidden, applyThroughApi} from './api-apply.js'
+import {applyThroughApi} from './api-apply.js'
 import {apiApply, apiGet, apiMergePatch, type ApiResponse} from './api-client.js'
 import {adminCredentials, required, type CreateContext} from './create-context.js'
 
-/** How long a forbidden apply is asked again: kubeadm init binds the admin's group within a second or two of /readyz. */
+/** How long a forbidden request is asked again: kubeadm init binds the admin's group within a second or two of /readyz. */
 const ADMIN_BINDING_WAIT_MS = 20_000
 
 /** kubectl's and kcluster's field manager for what create applies. */
@@ -26,8 +26,20 @@ export interface AdminApi {
 }
 
 /**
- * Runs `use` with the API over one kept-alive connection (a TLS handshake per request would cost more than the
- * request), or with none when the admin credentials cannot be read: the caller then works in the node, as before.
+ * What the create's questions to the API share, from the first to the end of the create (closeAdminApi): one
+ * kept-alive connection (a TLS handshake costs more than a request), and what is known of the admin's binding.
+ */
+export interface AdminApiSession {
+  agent: Agent
+  /** The API server has let the admin do something: kubeadm's binding is in force, and a 403 is a refusal. */
+  bound: boolean
+  /** When the first 403 came, while not bound. */
+  forbiddenSince?: number
+}
+
+/**
+ * Runs `use` with the API, or with none when the admin credentials cannot be read: the caller then works in
+ * the node, as before.
  */
 export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, use: (api: AdminApi | undefined) => Promise<T>): Promise<T> {
   const plan = required(ctx.plan, 'the plan')
@@ -36,13 +48,14 @@ export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, u
     return undefined
   })
   if (!admin) return use(undefined)
-  const agent = new Agent({keepAlive: true, maxSockets: 4})
+  const session = (ctx.adminApi ??= {agent: new Agent({keepAlive: true, maxSockets: 4}), bound: false})
+  const {agent} = session
   const access = {contextName: plan.contextName, ...admin, server: plan.apiServer.server}
   const server = plan.apiServer.server
   // A host that once got no answer (an endpoint it cannot reach) is not asked again here: each try could wait
   // out its timeout before the caller falls back to the node.
   let answering = true
-  const ask = (request: () => Promise<ApiResponse>) =>
+  const answer = (request: () => Promise<ApiResponse>) =>
     answering
       ? request().catch((error: unknown) => {
           if (signal.aborted) throw error
@@ -50,27 +63,29 @@ export async function withAdminApi<T>(ctx: CreateContext, signal: AbortSignal, u
           return undefined
         })
       : Promise.resolve(undefined)
+  // The API server serves (/readyz) a moment before kubeadm init binds the admin's group to cluster-admin: every
+  // request is forbidden until then, and asked again here, so that no caller has to; after the wait, or once the
+  // admin was let in, a 403 is the API server's answer.
+  const ask = async (request: () => Promise<ApiResponse>): Promise<ApiResponse | undefined> => {
+    for (;;) {
+      const res = await answer(request)
+      if (res && res.statusCode < 300) session.bound = true
+      if (res?.statusCode !== 403 || session.bound) return res
+      session.forbiddenSince ??= Date.now()
+      if (Date.now() - session.forbiddenSince > ADMIN_BINDING_WAIT_MS) return res
+      await sleep(200, undefined, {signal})
+    }
+  }
   const api: AdminApi = {
     get: (path) => ask(() => apiGet(server, path, {access, timeoutMs: 2000, signal, agent})),
     mergePatch: (path, patch) => ask(() => apiMergePatch(server, path, patch, {access, timeoutMs: 2000, signal, agent})),
-    apply: async (objects, {force}) => {
-      // The API server serves (/readyz) a moment before kubeadm init binds the admin's group to cluster-admin:
-      // forbidden until then, and only that is asked again; after the wait, kubectl tells the refusal.
-      const deadline = Date.now() + ADMIN_BINDING_WAIT_MS
-      for (;;) {
-        try {
-          return await applyThroughApi(objects, (path, object) => ask(() => apiApply(server, path, object, {access, fieldManager: FIELD_MANAGER, force, timeoutMs: 5000, signal, agent})))
-        } catch (error) {
-          if (!(error instanceof ApplyForbidden)) throw error
-          if (Date.now() > deadline) return false
-          await sleep(200, undefined, {signal})
-        }
-      }
-    },
+    apply: (objects, {force}) => applyThroughApi(objects, (path, object) => ask(() => apiApply(server, path, object, {access, fieldManager: FIELD_MANAGER, force, timeoutMs: 5000, signal, agent}))),
   }
-  try {
-    return await use(api)
-  } finally {
-    agent.destroy()
-  }
+  return use(api)
+}
+
+/** Closes the create's connection to the API server, if it made one. */
+export function closeAdminApi(ctx: CreateContext): void {
+  ctx.adminApi?.agent.destroy()
+  ctx.adminApi = undefined
 }

@@ -51,7 +51,7 @@ export type ApplyPatch = (path: string, object: KubeObject) => Promise<ApiRespon
  * Applies the objects: namespaces first, then what workloads name, then the workloads, each group at once.
  * False, with nothing sent, when a kind is not known here; false too when the host gets no answer or the API
  * server refuses an object: the caller applies by kubectl then, which takes again what went in and tells a
- * refusal in its own words. Forbidden (403) throws ApplyForbidden: the caller may ask again.
+ * refusal in its own words.
  */
 export async function applyThroughApi(objects: KubeObject[], patch: ApplyPatch): Promise<boolean> {
   const paths = objects.map(applyPath)
@@ -65,24 +65,8 @@ export async function applyThroughApi(objects: KubeObject[], patch: ApplyPatch):
   for (const group of groups) {
     const answers = await Promise.all(group.map(async ({object, path}) => ({object, res: await patch(path, object)})))
     if (answers.some(({res}) => res === undefined)) return false
-    const refused = answers.find(({res}) => res!.statusCode !== 200 && res!.statusCode !== 201)
-    if (refused?.res!.statusCode === 403) throw new ApplyForbidden(`${refused.object.kind.toLowerCase()}/${refused.object.metadata.name}: ${refusal(refused.res!)}`)
-    // kubectl tells any other refusal as users know it (and as kcluster reports a failed command).
-    if (refused) return false
+    // kubectl tells a refusal as users know it (and as kcluster reports a failed command).
+    if (answers.some(({res}) => res!.statusCode !== 200 && res!.statusCode !== 201)) return false
   }
   return true
-}
-
-/** The API server does not let the applier write an object (yet). */
-export class ApplyForbidden extends Error {}
-
-/** The message of a Status the API server answered with, else its code. */
-function refusal(res: ApiResponse): string {
-  try {
-    const status = JSON.parse(res.body) as {message?: string}
-    if (status.message) return status.message
-  } catch {
-    // Not a Status: the code says enough.
-  }
-  return `HTTP ${res.statusCode}`
 }

@@ -6,6 +6,7 @@ import type {ClusterSpec, RunOptions} from '../config/cluster-spec.js'
 import type {ConfigWarning} from '../config/load-config.js'
 import type {ClusterProfile} from '../config/profile.js'
 import {toKclusterError} from '../errors/index.js'
+import {closeAdminApi} from './admin-api.js'
 import {stopAhead} from './ahead.js'
 import {findHooks, type HookOptions} from '../hooks/find-hooks.js'
 import {runHooks, type HookOutcome} from '../hooks/run-hooks.js'
@@ -133,6 +134,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
     throw await cleanUpAfter(error, ctx, runner)
   }
   await stopAhead(ctx.ahead, 'the create ended')
+  closeAdminApi(ctx)
   const plan = required(ctx.plan, 'the plan')
   const result: CreateResult = {
     name: spec.name,
@@ -172,6 +174,7 @@ export async function createClusterFromSpec(spec: ClusterSpec, run: RunOptions, 
 async function cleanUpAfter(error: unknown, ctx: CreateContext, runner: StepRunner): Promise<unknown> {
   // Nothing of the cluster exists before the claim, and the claim failing means the name is someone else's.
   await stopAhead(ctx.ahead)
+  closeAdminApi(ctx)
   if (!ctx.claim && !ctx.kubeconfig) return error
   const failure = toKclusterError(error)
   if (ctx.run.retain) {

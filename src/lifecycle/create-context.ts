@@ -5,6 +5,7 @@ import {metadataLabels, type ClusterMetadata} from '../provider/labels.js'
 import type {Node, Provider, SecurityMode} from '../provider/types.js'
 import type {JoinSecrets} from './kubeadm/config.js'
 import type {AddonRequest} from './addons.js'
+import type {AdminApiSession} from './admin-api.js'
 import {newAheadWork, type AheadWork} from './ahead.js'
 import {parseAdminKubeconfig, type AdminCredentials} from '../kubeconfig/index.js'
 import {ADMIN_KUBECONFIG} from './kubectl.js'
@@ -65,6 +66,8 @@ export interface CreateContext {
   kubeconfig?: {previousContext?: string}
   /** kubeadm's admin credentials, read once from the init node (adminCredentials). */
   admin?: Promise<AdminCredentials>
+  /** The create's connection to the API server as the admin, shared by its steps (see admin-api.ts). */
+  adminApi?: AdminApiSession
 }
 
 /** A create's context before its first step: what it was given, and nothing learnt yet. */

@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, test} from 'node:test'
 import {defaultNetworking} from '../../src/config/cluster-spec.js'
-import {withAdminApi} from '../../src/lifecycle/admin-api.js'
+import {closeAdminApi, withAdminApi} from '../../src/lifecycle/admin-api.js'
 import {newCreateContext} from '../../src/lifecycle/create-context.js'
 import {claimFirstPodCidr, firstPodCidr} from '../../src/lifecycle/steps/install-pod-network.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
@@ -66,12 +66,19 @@ describe("the first pod CIDR and the create's admin API", () => {
         res.end(status === 200 ? JSON.stringify({spec: JSON.parse(body).spec}) : JSON.stringify({kind: 'Status', code: status}))
       })
     })
+    // TLS handshakes made, one per new connection.
+    const handshakes = {count: 0}
+    server.on('secureConnection', () => handshakes.count++)
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const {port} = server.address() as AddressInfo
     const b64 = (pem: string) => Buffer.from(pem).toString('base64')
     // The fakes' admin.conf, with real credentials.
     const adminConf = ADMIN_CONF.replace('Q0E=', b64(certs.ca)).replace('Q0VSVA==', b64(certs.clientCert)).replace('S0VZ', b64(certs.clientKey))
-    return {port, adminConf, patches, close: () => new Promise<void>((resolve) => server.close(() => resolve()))}
+    return {port, adminConf, patches, handshakes, close: () => new Promise<void>((resolve) => {
+        // A create's kept-alive connection (closeAdminApi) is not this test's to wait for.
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })}
   }
 
   function contextFor(port: number, adminConf: string) {
@@ -139,6 +146,44 @@ describe("the first pod CIDR and the create's admin API", () => {
       assert.equal(applied.contentType, 'application/apply-patch+yaml')
       assert.equal(applied.client, 'kubernetes-admin')
       assert.deepEqual(JSON.parse(applied.body), configMap)
+    } finally {
+      await api.close()
+    }
+  })
+
+  test("the create's steps share one connection to the API server, closed when the create ends", {skip: hasOpenssl ? false : 'no openssl here'}, async () => {
+    const api = await apiServer([200])
+    try {
+      const {ctx} = contextFor(api.port, api.adminConf)
+      for (let step = 0; step < 3; step++) {
+        await withAdminApi(ctx, new AbortController().signal, async (admin) => assert.equal((await admin!.get('/api/v1/nodes'))!.statusCode, 200))
+      }
+      assert.equal(api.handshakes.count, 1)
+      closeAdminApi(ctx)
+      assert.equal(ctx.adminApi, undefined)
+      await withAdminApi(ctx, new AbortController().signal, async (admin) => admin!.get('/api/v1/nodes'))
+      assert.equal(api.handshakes.count, 2, 'a new connection after the close')
+      closeAdminApi(ctx)
+    } finally {
+      await api.close()
+    }
+  })
+
+  test("once the API server has let the admin in, a 403 is its answer: not asked again, and the CIDR is left to the controller manager", {skip: hasOpenssl ? false : 'no openssl here'}, async () => {
+    const api = await apiServer([403])
+    try {
+      const {ctx, node} = contextFor(api.port, api.adminConf)
+      await withAdminApi(ctx, new AbortController().signal, async (admin) => {
+        assert.equal((await admin!.get('/api/v1/nodes/dev-control-plane'))!.statusCode, 200)
+        const started = Date.now()
+        assert.equal((await admin!.mergePatch('/api/v1/nodes/dev-control-plane', {}))!.statusCode, 403)
+        assert.equal(await admin!.apply([{apiVersion: 'v1', kind: 'ConfigMap', metadata: {name: 'x', namespace: 'kube-system'}}], {force: false}), false)
+        assert.ok(Date.now() - started < 1000, 'not asked again')
+      })
+      assert.equal(await claimFirstPodCidr(ctx, new AbortController().signal), false)
+      assert.equal(api.patches.length, 3)
+      assert.ok(!node.files.has('/etc/cni/net.d/10-kcluster.conflist'))
+      closeAdminApi(ctx)
     } finally {
       await api.close()
     }

@@ -124,9 +124,10 @@ export async function claimFirstPodCidr(ctx: CreateContext, signal: AbortSignal)
     if (!api) return null
     return waitFor<string | null>({what: `node ${node.name} to take its pod CIDR ${cidr}`, timeoutMs: 30_000, intervalMs: 200, signal}, async () => {
       // No answer at all: an API server this host does not reach (it answered the create's readiness poll just now).
+      // Forbidden after the admin API's wait for kubeadm's binding: refused for good.
       const res = await api.mergePatch(path, {spec: {podCIDR: cidr, podCIDRs: [cidr]}})
-      if (!res) return null
-      // Not registered yet (404), or the admin's RBAC binding not in place yet (403): asked again.
+      if (!res || res.statusCode === 403) return null
+      // Not registered yet (404): asked again.
       if (res.statusCode === 200) return podCidrOf(res.body) ?? cidr
       // Set to another block already: that one stands.
       if (res.statusCode === 422) {
