@@ -28,7 +28,6 @@ import {labelNodes} from './steps/label-nodes.js'
 import {prepareCreate} from './prepare-create.js'
 import {planClusterStep} from './steps/plan-cluster.js'
 import {provisionNodes} from './steps/provision-nodes.js'
-import {recordClusterConfig} from './steps/record-cluster-config.js'
 import {rollback} from './steps/rollback.js'
 import {waitReady} from './steps/wait-ready.js'
 import {writeKubeconfig} from './steps/write-kubeconfig.js'
@@ -73,7 +72,6 @@ export function createSteps(): Step<CreateContext>[] {
     ensureKineImage,
     claimName,
     provisionNodes,
-    recordClusterConfig,
     configureContainerd,
     startKine,
     ...bootstrapSteps,

@@ -68,7 +68,7 @@ export interface NodeContainerSpec {
   /** Environment of the container, beside what every node has: its init and every `exec` in it inherit it. */
   env?: Record<string, string>
   /** Files put into the container before it first starts (absolute paths; missing folders are made). */
-  files?: {path: string; content: string}[]
+  files?: {path: string; content: string; mode?: number}[]
   /** On the container and its /var volume. */
   labels?: ExtraLabels
 }

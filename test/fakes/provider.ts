@@ -177,6 +177,8 @@ export class FakeProvider implements Provider {
 
   async provisionNode(spec: NodeContainerSpec): Promise<Node> {
     const node = new FakeNode(spec, this)
+    // As the engine does: its files are in the container before it starts.
+    for (const file of spec.files ?? []) node.files.set(file.path, file.content)
     this.nodes.push(node)
     this.log.push(`provision ${spec.name} ${spec.ipv4}`)
     return node

@@ -106,6 +106,14 @@ describe('createCluster with a fake provider', () => {
     assert.equal(coreDns.spec.template.spec.containers[0].readinessProbe.periodSeconds, 1)
     assert.ok(!three.node('dev-control-plane').commands.some((c) => c.includes('patch')))
     assert.ok(!three.node('dev-worker').files.has('/etc/kcluster/kubeadm-patches/corednsdeployment+strategic.json'))
+    // kubeadm's files and the cluster record go into each node with its other files, before it starts: nothing is
+    // written into it between its start and kubeadm's. The configuration holds the join secrets: root's alone.
+    for (const node of three.nodes) {
+      const mode = (path: string) => node.spec.files?.find((f) => f.path === path)?.mode
+      assert.equal(mode('/etc/kcluster/kubeadm.yaml'), 0o600, node.name)
+      assert.equal(mode('/etc/kcluster/cluster.json'), 0o644, node.name)
+    }
+    assert.equal(three.node('dev-control-plane').spec.files?.find((f) => f.path.startsWith('/etc/kcluster/kubeadm-patches/'))?.mode, 0o600)
   })
 
   test('kubeadm init starts while its node still boots: its containerd answers only once init began', async () => {

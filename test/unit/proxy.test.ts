@@ -87,7 +87,9 @@ describe('nodes get the proxy', () => {
     const provider = new FakeProvider()
     await createClusterFromSpec({name: 'dev', nodes: [{role: 'control-plane'}], networking}, {waitMs: 0, retain: false, kubeconfigPath: scratchKubeconfig()}, {provider, images: fakeClusterImages(), runner: new SequentialStepRunner()})
     assert.equal(provider.nodes[0]!.spec.env, undefined)
-    assert.deepEqual(provider.nodes[0]!.spec.files?.map((f) => f.path), nodeGcFiles().map((f) => f.path), 'only the services\' garbage collection drop-ins')
+    const paths = provider.nodes[0]!.spec.files?.map((f) => f.path) ?? []
+    assert.ok(!paths.includes(PROXY_DROP_IN_PATH), 'no proxy drop-in')
+    assert.deepEqual(paths.filter((p) => p.endsWith('-gc.conf')), nodeGcFiles().map((f) => f.path), "the services' garbage collection drop-ins")
   })
 
   test('the container spec carries the environment after container=docker', () => {

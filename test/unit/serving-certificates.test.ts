@@ -7,7 +7,7 @@ import {describe, test} from 'node:test'
 import yaml from 'js-yaml'
 import {defaultNetworking} from '../../src/config/cluster-spec.js'
 import {kubeadmDocuments, renderKubeadmConfig} from '../../src/lifecycle/kubeadm/config.js'
-import {servingCertificates, servingCertificatesScript, type ServingCertificate} from '../../src/lifecycle/kubeadm/serving-certificates.js'
+import {SERVING_CERTIFICATES_UNIT, servingCertificates, servingCertificatesFiles, servingCertificatesScript, type ServingCertificate} from '../../src/lifecycle/kubeadm/serving-certificates.js'
 import {hasOpenssl} from '../support/openssl.js'
 import {planCluster} from '../../src/plan/plan-cluster.js'
 
@@ -34,6 +34,23 @@ describe('serving certificates made before kubeadm', () => {
       assert.equal(args['tls-private-key-file'], `/etc/kubernetes/serving/${component}/serving.key`)
       assert.deepEqual(cluster[field].extraVolumes, [{name: 'serving-certificate', hostPath: `/etc/kubernetes/serving/${component}`, mountPath: `/etc/kubernetes/serving/${component}`, readOnly: true, pathType: 'Directory'}])
     }
+  })
+
+  test("made as the node boots: the script and a oneshot unit that containerd's start pulls in and the kubelet starts after", () => {
+    const files = servingCertificatesFiles(plan.nodes[1]!)
+    const file = (path: string) => files.find((f) => f.path === path)
+    assert.equal(file('/etc/kcluster/serving-certificates.sh')!.content, `${servingCertificatesScript(servingCertificates(plan.nodes[1]!))}\n`)
+    assert.equal(file('/etc/kcluster/serving-certificates.sh')!.mode, 0o755)
+    const unit = file(`/etc/systemd/system/${SERVING_CERTIFICATES_UNIT}`)!.content
+    assert.match(unit, /^Type=oneshot$/m)
+    assert.match(unit, /^RemainAfterExit=yes$/m)
+    assert.match(unit, /^ExecStart=\/bin\/sh \/etc\/kcluster\/serving-certificates\.sh$/m)
+    const containerd = file('/etc/systemd/system/containerd.service.d/50-kcluster-serving-certificates.conf')!.content
+    assert.match(containerd, new RegExp(`^Wants=${SERVING_CERTIFICATES_UNIT}$`, 'm'))
+    assert.doesNotMatch(containerd, /^After=/m, 'containerd does not wait for it')
+    const kubelet = file('/etc/systemd/system/kubelet.service.d/50-kcluster-serving-certificates.conf')!.content
+    assert.match(kubelet, new RegExp(`^After=${SERVING_CERTIFICATES_UNIT}$`, 'm'))
+    assert.doesNotMatch(kubelet, /^Requires=/m, 'a kubelet still starts when it fails')
   })
 
   test('the script writes ECDSA certificates with the names asked for, keeps a pair that exists and remakes half a pair', {skip: hasOpenssl ? false : 'no openssl here'}, () => {

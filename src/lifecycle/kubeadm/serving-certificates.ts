@@ -68,6 +68,27 @@ export function servingCertificatesScript(certificates: ServingCertificate[]): s
   return lines.join('\n')
 }
 
+/** The unit that makes them as the node boots, beside containerd; the kubelet starts after it. */
+export const SERVING_CERTIFICATES_UNIT = 'kcluster-serving-certificates.service'
+
+/**
+ * The files that make a node's serving certificates as it boots (servingCertificatesScript, run by a oneshot
+ * unit that containerd's start pulls in, and that the kubelet starts after): written into the node before its
+ * first start, so the create waits for no command in the node before kubeadm. Should the unit fail, the kubelet
+ * still starts, and each component makes its own certificate, as without these.
+ */
+export function servingCertificatesFiles(node: Pick<PlannedNode, 'name' | 'ipv4' | 'role'>): {path: string; content: string; mode: number}[] {
+  const script = '/etc/kcluster/serving-certificates.sh'
+  const unit = `# Written by kcluster create.\n[Unit]\nDescription=Serving certificates of the kubelet and the control plane's components\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh ${script}\n`
+  const wants = (after: boolean) => `# Written by kcluster create.\n[Unit]\nWants=${SERVING_CERTIFICATES_UNIT}\n${after ? `After=${SERVING_CERTIFICATES_UNIT}\n` : ''}`
+  return [
+    {path: script, content: `${servingCertificatesScript(servingCertificates(node))}\n`, mode: 0o755},
+    {path: `/etc/systemd/system/${SERVING_CERTIFICATES_UNIT}`, content: unit, mode: 0o644},
+    {path: '/etc/systemd/system/containerd.service.d/50-kcluster-serving-certificates.conf', content: wants(false), mode: 0o644},
+    {path: '/etc/systemd/system/kubelet.service.d/50-kcluster-serving-certificates.conf', content: wants(true), mode: 0o644},
+  ]
+}
+
 /** The controller manager's and the scheduler's flags and the mount of their certificates, for ClusterConfiguration. */
 export function componentServingConfig(component: ServedComponent): {args: {name: string; value: string}[]; volume: Record<string, unknown>} {
   return {

@@ -13,7 +13,7 @@ import {finishAhead} from '../ahead.js'
 import {KUBEADM_ADDONS, startWhenApiServes} from './start-ahead.js'
 import {KUBELET_CURRENT_CERTIFICATE, KUBELET_KUBECONFIG_PATH, withRotatingCertificate} from '../kubeadm/kubelet-conf.js'
 import {labelNode} from './label-nodes.js'
-import {servingCertificates, servingCertificatesScript} from '../kubeadm/serving-certificates.js'
+import {servingCertificatesFiles} from '../kubeadm/serving-certificates.js'
 import {KUBEADM_CONFIG_PATH, KUBEADM_PATCHES_DIR, kubeadmDocuments, renderKubeadmConfig, type JoinSecrets} from '../kubeadm/config.js'
 import {coreDnsPatch, installPodNetwork} from './install-pod-network.js'
 
@@ -56,15 +56,18 @@ function skippedPhases(planned: PlannedNode): string {
   return planned.bootstrap === 'init' ? 'preflight,kubelet-finalize,addon/coredns,addon/kube-proxy' : 'preflight'
 }
 
-/** kubeadm's configuration, and the serving certificates the components would otherwise make as they start. */
-async function prepareKubeadm(ctx: CreateContext, planned: PlannedNode, signal: AbortSignal): Promise<void> {
+/**
+ * kubeadm's configuration and patches on this node, and what makes the serving certificates the components
+ * would otherwise make as they start: put in with the node's other files before it starts (provision-nodes.ts),
+ * so that the create runs nothing in the node between its start and kubeadm's.
+ */
+export function kubeadmFiles(ctx: CreateContext, planned: PlannedNode): {path: string; content: string; mode: number}[] {
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
-  const node = nodeNamed(ctx, planned.name)
-  await Promise.all([
-    node.writeFile(KUBEADM_CONFIG_PATH, renderKubeadmConfig(documents), 0o600),
-    ...kubeadmOwnPatches(ctx, planned).map(([file, content]) => node.writeFile(`${KUBEADM_PATCHES_DIR}/${file}`, content, 0o600)),
-    node.exec(['sh', '-c', servingCertificatesScript(servingCertificates(planned))], {signal}),
-  ])
+  return [
+    {path: KUBEADM_CONFIG_PATH, content: renderKubeadmConfig(documents), mode: 0o600},
+    ...kubeadmOwnPatches(ctx, planned).map(([file, content]) => ({path: `${KUBEADM_PATCHES_DIR}/${file}`, content, mode: 0o600})),
+    ...servingCertificatesFiles(planned),
+  ]
 }
 
 /** The files of kubeadm's patches directory on this node (file name, content): CoreDNS as kcluster runs it, where init applies it. */
@@ -76,7 +79,6 @@ function kubeadmOwnPatches(ctx: CreateContext, planned: PlannedNode): [string, s
 
 async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {
   await ctx.booting.get(planned.name)
-  await prepareKubeadm(ctx, planned, step.signal)
   const run = await execKubeadm(ctx, planned, ['kubeadm', 'join', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--v=1'], step.signal)
   await keepLog(ctx, planned, [run])
   if (run.failure) throw run.failure
@@ -124,9 +126,7 @@ export const kubeadmInit: Step<CreateContext> = {
   id: 'kubeadm-init',
   title: 'Start the control plane (kubeadm init)',
   run: async (ctx, step) => {
-    ctx.secrets ??= newJoinSecrets()
     const planned = nodesBootstrapping(ctx, 'init')[0]!
-    await prepareKubeadm(ctx, planned, step.signal)
     const command = ['kubeadm', 'init', `--config=${KUBEADM_CONFIG_PATH}`, `--skip-phases=${skippedPhases(planned)}`, '--skip-token-print', ...(hasControlPlaneJoins(ctx) ? ['--upload-certs'] : []), '--v=1']
     const init = execKubeadm(ctx, planned, command, step.signal)
     const initOk = init.then((run) => (run.failure ? Promise.reject(run.failure) : undefined))

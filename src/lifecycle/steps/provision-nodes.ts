@@ -8,9 +8,11 @@ import type {CreateContext} from '../create-context.js'
 import {required, resourceLabels} from '../create-context.js'
 import {LOAD_BALANCER_CONFIG_PATH} from '../../images/index.js'
 import {loadBalancerConfig} from '../load-balancer.js'
+import {CLUSTER_RECORD_PATH, renderClusterRecord} from '../cluster-record.js'
 import {nodeGcFiles} from '../node-gc.js'
 import {nodeProxySpec} from '../node-proxy.js'
 import {waitFor} from '../wait.js'
+import {kubeadmFiles, newJoinSecrets} from './bootstrap.js'
 import {patchesContainerd} from './configure-containerd.js'
 import {planWithFacts} from './plan-cluster.js'
 
@@ -27,7 +29,7 @@ async function createNetwork(ctx: CreateContext): Promise<void> {
   }
 }
 
-async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<Node> {
+async function provisionNode(ctx: CreateContext, planned: PlannedNode, record: string): Promise<Node> {
   const plan = required(ctx.plan, 'the plan')
   const proxy = nodeProxySpec(plan.proxy)
   return ctx.provider.provisionNode({
@@ -43,7 +45,8 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode): Promise<
     mounts: planned.mounts,
     ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
     ...proxy,
-    files: [...nodeGcFiles(), ...(proxy.files ?? [])],
+    // Every node keeps the spec it was created from, for `export logs` and whoever debugs the cluster later.
+    files: [...nodeGcFiles(), ...(proxy.files ?? []), {path: CLUSTER_RECORD_PATH, content: record, mode: 0o644}, ...kubeadmFiles(ctx, planned)],
     labels: {...resourceLabels(ctx), [HOOKS_LABEL]: HOOK_EVENTS.filter((event) => (ctx.spec.hooks?.[event]?.length ?? 0) > 0).join(',')},
   })
 }
@@ -71,10 +74,13 @@ export const provisionNodes: Step<CreateContext> = {
   run: async (ctx, step) => {
     const [, securityMode] = await Promise.all([createNetwork(ctx), ctx.provider.detectSecurityMode(required(ctx.image, 'the node image'))])
     ctx.securityMode = securityMode
+    // Known before the nodes are made: kubeadm's configuration goes into them with their other files.
+    ctx.secrets ??= newJoinSecrets()
+    const record = renderClusterRecord(ctx.spec, new Date())
     const plan = required(ctx.plan, 'the plan')
     step.report(`${plan.nodes.length} ${securityMode} container(s) on ${plan.network.name} (${plan.network.subnet})`)
     // In parallel, failing fast; the rollback removes whatever did start.
-    const [nodes] = await Promise.all([Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned))), provisionLoadBalancer(ctx)])
+    const [nodes] = await Promise.all([Promise.all(plan.nodes.map((planned) => provisionNode(ctx, planned, record))), provisionLoadBalancer(ctx)])
     ctx.nodes = nodes
     // A containerd patch restarts containerd in every node first, so then every node is waited for here.
     // Otherwise every node boots on while the next steps run: kubeadm init writes its certificates and

@@ -160,7 +160,7 @@ export class DockerProvider implements Provider {
     const container = await dockerCall(`create the node container ${spec.containerName}`, () => this.docker.createContainer(nodeContainerSpec(spec, this.host)))
     // Before the start, so systemd reads them when it first starts its services.
     if (spec.files?.length) {
-      const archive = tarOfFiles(spec.files.map((f) => ({name: f.path.replace(/^\/+/, ''), content: Buffer.from(f.content)})))
+      const archive = tarOfFiles(spec.files.map((f) => ({name: f.path.replace(/^\/+/, ''), content: Buffer.from(f.content), mode: f.mode})))
       await dockerCall(`write files into ${spec.containerName}`, () => container.putArchive(Readable.from([archive]), {path: '/'}))
     }
     await dockerCall(`start the node container ${spec.containerName}`, () => container.start())
