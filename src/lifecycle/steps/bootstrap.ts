@@ -61,7 +61,7 @@ function skippedPhases(planned: PlannedNode): string {
  * would otherwise make as they start: put in with the node's other files before it starts (provision-nodes.ts),
  * so that the create runs nothing in the node between its start and kubeadm's.
  */
-export function kubeadmFiles(ctx: CreateContext, planned: PlannedNode): {path: string; content: string; mode: number}[] {
+export function bootstrapFiles(ctx: CreateContext, planned: PlannedNode): {path: string; content: string; mode: number}[] {
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
   return [
     {path: KUBEADM_CONFIG_PATH, content: renderKubeadmConfig(documents), mode: 0o600},

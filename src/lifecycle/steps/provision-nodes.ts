@@ -12,7 +12,7 @@ import {CLUSTER_RECORD_PATH, renderClusterRecord} from '../cluster-record.js'
 import {nodeGcFiles} from '../node-gc.js'
 import {nodeProxySpec} from '../node-proxy.js'
 import {waitFor} from '../wait.js'
-import {kubeadmFiles, newJoinSecrets} from './bootstrap.js'
+import {bootstrapFiles, newJoinSecrets} from './bootstrap.js'
 import {patchesContainerd} from './configure-containerd.js'
 import {planWithFacts} from './plan-cluster.js'
 
@@ -45,8 +45,9 @@ async function provisionNode(ctx: CreateContext, planned: PlannedNode, record: s
     mounts: planned.mounts,
     ...(plan.dnsSearch ? {dnsSearch: plan.dnsSearch} : {}),
     ...proxy,
-    // Every node keeps the spec it was created from, for `export logs` and whoever debugs the cluster later.
-    files: [...nodeGcFiles(), ...(proxy.files ?? []), {path: CLUSTER_RECORD_PATH, content: record, mode: 0o644}, ...kubeadmFiles(ctx, planned)],
+    // Its services' drop-ins, the proxy's, the spec the cluster was created from (for `export logs` and whoever
+    // debugs it later) and what kubeadm needs on it.
+    files: [...nodeGcFiles(), ...(proxy.files ?? []), {path: CLUSTER_RECORD_PATH, content: record, mode: 0o644}, ...bootstrapFiles(ctx, planned)],
     labels: {...resourceLabels(ctx), [HOOKS_LABEL]: HOOK_EVENTS.filter((event) => (ctx.spec.hooks?.[event]?.length ?? 0) > 0).join(',')},
   })
 }
