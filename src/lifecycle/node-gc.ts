@@ -3,15 +3,15 @@
 // by 50 % since the last collection, not 100 %, so an idle node holds less
 // garbage. Drop-ins written before the node container first starts, so
 // containerd and kubelet never run without them.
-import type {NodeContainerSpec} from '../provider/types.js'
+import type {NodeFile} from '../provider/types.js'
 
 export const GOGC = '50'
 
-function dropIn(service: string): {path: string; content: string} {
+function dropIn(service: string): NodeFile {
   return {path: `/etc/systemd/system/${service}.service.d/50-kcluster-gc.conf`, content: `# Written by kcluster create.\n[Service]\nEnvironment=GOGC=${GOGC}\n`}
 }
 
 /** The files every node container starts with for its services' garbage collection. */
-export function nodeGcFiles(): NonNullable<NodeContainerSpec['files']> {
+export function nodeGcFiles(): NodeFile[] {
   return [dropIn('containerd'), dropIn('kubelet')]
 }

@@ -51,6 +51,13 @@ export interface PublishedPort {
   field?: string
 }
 
+/** A file a node container starts with: an absolute path, its content and its mode (0644 unless given). */
+export interface NodeFile {
+  path: string
+  content: string
+  mode?: number
+}
+
 export interface NodeContainerSpec {
   cluster: string
   /** Kubernetes node name, host name and network alias. */
@@ -68,7 +75,7 @@ export interface NodeContainerSpec {
   /** Environment of the container, beside what every node has: its init and every `exec` in it inherit it. */
   env?: Record<string, string>
   /** Files put into the container before it first starts (absolute paths; missing folders are made). */
-  files?: {path: string; content: string; mode?: number}[]
+  files?: NodeFile[]
   /** On the container and its /var volume. */
   labels?: ExtraLabels
 }

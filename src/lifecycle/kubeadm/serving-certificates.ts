@@ -9,6 +9,7 @@
 // for the self-signed ones they replace.
 import {shellQuote} from '../../errors/index.js'
 import type {PlannedNode} from '../../plan/plan-cluster.js'
+import type {NodeFile} from '../../provider/types.js'
 
 const quoted = (text: string) => shellQuote([text])
 
@@ -77,7 +78,7 @@ export const SERVING_CERTIFICATES_UNIT = 'kcluster-serving-certificates.service'
  * first start, so the create waits for no command in the node before kubeadm. Should the unit fail, the kubelet
  * still starts, and each component makes its own certificate, as without these.
  */
-export function servingCertificatesFiles(node: Pick<PlannedNode, 'name' | 'ipv4' | 'role'>): {path: string; content: string; mode: number}[] {
+export function servingCertificatesFiles(node: Pick<PlannedNode, 'name' | 'ipv4' | 'role'>): NodeFile[] {
   const script = '/etc/kcluster/serving-certificates.sh'
   const unit = `# Written by kcluster create.\n[Unit]\nDescription=Serving certificates of the kubelet and the control plane's components\n\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh ${script}\n`
   const wants = (after: boolean) => `# Written by kcluster create.\n[Unit]\nWants=${SERVING_CERTIFICATES_UNIT}\n${after ? `After=${SERVING_CERTIFICATES_UNIT}\n` : ''}`

@@ -6,6 +6,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {CommandFailedError} from '../../errors/index.js'
 import type {Step, StepContext} from '../../progress/step.js'
 import type {PlannedNode} from '../../plan/plan-cluster.js'
+import type {NodeFile} from '../../provider/types.js'
 import {KUBEADM_LOG_PATH} from '../cluster-record.js'
 import type {CreateContext} from '../create-context.js'
 import {nodeNamed, required} from '../create-context.js'
@@ -61,7 +62,7 @@ function skippedPhases(planned: PlannedNode): string {
  * would otherwise make as they start: put in with the node's other files before it starts (provision-nodes.ts),
  * so that the create runs nothing in the node between its start and kubeadm's.
  */
-export function bootstrapFiles(ctx: CreateContext, planned: PlannedNode): {path: string; content: string; mode: number}[] {
+export function bootstrapFiles(ctx: CreateContext, planned: PlannedNode): NodeFile[] {
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
   return [
     {path: KUBEADM_CONFIG_PATH, content: renderKubeadmConfig(documents), mode: 0o600},
