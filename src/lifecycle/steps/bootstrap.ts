@@ -66,16 +66,16 @@ export function bootstrapFiles(ctx: CreateContext, planned: PlannedNode): NodeFi
   const documents = kubeadmDocuments(required(ctx.plan, 'the plan'), planned, required(ctx.kubernetesVersion, 'the Kubernetes version'), required(ctx.secrets, 'the join secrets'))
   return [
     {path: KUBEADM_CONFIG_PATH, content: renderKubeadmConfig(documents), mode: 0o600},
-    ...kubeadmOwnPatches(ctx, planned).map(([file, content]) => ({path: `${KUBEADM_PATCHES_DIR}/${file}`, content, mode: 0o600})),
+    ...kubeadmOwnPatches(ctx, planned),
     ...servingCertificatesFiles(planned),
   ]
 }
 
-/** The files of kubeadm's patches directory on this node (file name, content): CoreDNS as kcluster runs it, where init applies it. */
-function kubeadmOwnPatches(ctx: CreateContext, planned: PlannedNode): [string, string][] {
+/** The files of kubeadm's patches directory on this node: CoreDNS as kcluster runs it, where init applies it. */
+function kubeadmOwnPatches(ctx: CreateContext, planned: PlannedNode): NodeFile[] {
   const plan = required(ctx.plan, 'the plan')
   if (planned.bootstrap !== 'init' || installPodNetwork.skip?.(ctx)) return []
-  return [['corednsdeployment+strategic.json', `${JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))}\n`]]
+  return [{path: `${KUBEADM_PATCHES_DIR}/corednsdeployment+strategic.json`, content: `${JSON.stringify(coreDnsPatch(plan.apiServer.endpointIpv4, plan.nodes.length))}\n`, mode: 0o600}]
 }
 
 async function joinNode(ctx: CreateContext, planned: PlannedNode, step: StepContext): Promise<void> {
